@@ -1,0 +1,277 @@
+"""The derivative table: one vector-Jacobian product per op, shared by Value and Tensor.
+
+Each rule is `vjp(m, g, out, xs, i, p) -> gradient for input i`, where
+
+- `m`   is a math namespace: `SCALAR` (Python numbers), `ARRAY` (NumPy) or `GRAPH` (nodes),
+- `g`   is the upstream gradient d(loss)/d(out),
+- `out` is the op's result, `xs` its inputs (a tuple), `p` its constant params.
+
+During a plain `backward()` the rule sees raw numbers or arrays; with `create_graph=True` it
+sees nodes and the `GRAPH` namespace, and because the rules use the same operators the nodes
+overload, the backward pass is itself recorded (gradients of gradients). A rule never mutates
+`g`, and never sums over broadcast axes: `backward` does that in one place
+(`broadcast.sum_to`) for every op.
+
+Adding an op is one forward method (on Value and/or Tensor) and one entry here.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from autograph.engine.broadcast import sum_to
+
+Rule = Callable[[Any, Any, Any, tuple, int, Any], Any]
+
+
+def _matmul_vjp(m: Any, g: Any, out: Any, xs: tuple, i: int, p: Any) -> Any:
+    x, y = xs
+    if x.ndim == 1 and y.ndim == 1:  # inner product: out is a scalar
+        return g * xs[1 - i]
+    # Treat a 1-D operand as a matrix (a row on the left, a column on the right), as matmul does.
+    x2 = x if x.ndim > 1 else m.reshape(x, (1, *x.shape))
+    y2 = y if y.ndim > 1 else m.reshape(y, (*y.shape, 1))
+    if x.ndim == 1:
+        g = m.reshape(g, (*g.shape[:-1], 1, g.shape[-1]))
+    elif y.ndim == 1:
+        g = m.reshape(g, (*g.shape, 1))
+    if i == 0:
+        gx = g @ m.mT(y2)
+        return gx if x.ndim > 1 else m.reshape(m.sum_to(gx, x2.shape), x.shape)
+    gy = m.mT(x2) @ g
+    return gy if y.ndim > 1 else m.reshape(m.sum_to(gy, y2.shape), y.shape)
+
+
+def kept_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:
+    """`shape` with the reduced axes kept as size 1 (what keepdims=True gives)."""
+    if axis is None:
+        return (1,) * len(shape)
+    return tuple(1 if k in axis else size for k, size in enumerate(shape))
+
+
+def reduced_count(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> int:
+    return math.prod(shape) if axis is None else math.prod(shape[k] for k in axis)
+
+
+def _spread(m: Any, g: Any, x: Any, axis: tuple[int, ...] | None) -> Any:
+    """The gradient of a reduction, broadcast back over the reduced axes."""
+    return m.broadcast_to(m.reshape(g, kept_shape(x.shape, axis)), x.shape)
+
+
+def _dot_vjp(m: Any, g: Any, out: Any, xs: tuple, i: int, n: int) -> Any:
+    # inputs: w_0..w_{n-1}, x_0..x_{n-1}, then an optional bias
+    return g if i == 2 * n else g * xs[(i + n) % (2 * n)]
+
+
+RULES: dict[str, Rule] = {
+    # elementwise arithmetic (Value and Tensor)
+    "+": lambda m, g, out, xs, i, p: g,
+    "-": lambda m, g, out, xs, i, p: g if i == 0 else -g,
+    "*": lambda m, g, out, xs, i, p: g * xs[1 - i],
+    "/": lambda m, g, out, xs, i, p: m.div(g, xs[1]) if i == 0 else -m.div(g * out, xs[1]),
+    "**": lambda m, g, out, xs, i, p: (
+        g * xs[1] * m.pow(xs[0], xs[1] - 1) if i == 0 else g * out * m.log(xs[0])
+    ),
+    "neg": lambda m, g, out, xs, i, p: -g,
+    "exp": lambda m, g, out, xs, i, p: g * out,
+    "log": lambda m, g, out, xs, i, p: m.div(g, xs[0]),
+    "tanh": lambda m, g, out, xs, i, p: g * (1 - out * out),
+    "sigmoid": lambda m, g, out, xs, i, p: g * out * (1 - out),
+    "relu": lambda m, g, out, xs, i, p: g * m.positive(xs[0]),
+    "abs": lambda m, g, out, xs, i, p: g * m.sign(xs[0]),
+    # n-ary scalar nodes: one node per neuron instead of 2n
+    "sum": lambda m, g, out, xs, i, p: g if p is None else _spread(m, g, xs[0], p[0]),
+    "dot": _dot_vjp,
+    # array ops (Tensor)
+    "@": _matmul_vjp,
+    "mean": lambda m, g, out, xs, i, p: m.div(
+        _spread(m, g, xs[0], p[0]), reduced_count(xs[0].shape, p[0])
+    ),
+    "max": lambda m, g, out, xs, i, p: m.max_mask(
+        xs[0], m.reshape(out, kept_shape(xs[0].shape, p[0]))
+    ) * m.reshape(g, kept_shape(xs[0].shape, p[0])),
+    "reshape": lambda m, g, out, xs, i, p: m.reshape(g, xs[0].shape),
+    "transpose": lambda m, g, out, xs, i, p: m.transpose(g, tuple(np.argsort(p))),
+    "getitem": lambda m, g, out, xs, i, p: m.scatter(g, p, xs[0].shape),
+    "scatter": lambda m, g, out, xs, i, p: m.getitem(g, p[0]),
+    "broadcast_to": lambda m, g, out, xs, i, p: m.sum_to(g, xs[0].shape),
+    "sum_to": lambda m, g, out, xs, i, p: m.broadcast_to(g, xs[0].shape),
+    "softmax": lambda m, g, out, xs, i, p: out * (g - m.sum(g * out, (p,), True)),
+    "log_softmax": lambda m, g, out, xs, i, p: g - m.exp(out) * m.sum(g, (p,), True),
+    "softmax_cross_entropy": lambda m, g, out, xs, i, p: (
+        (m.softmax(xs[0], -1) - p) * m.div(g, xs[0].size // xs[0].shape[-1])
+    ),
+}
+
+
+# -- math namespaces ---------------------------------------------------------------------
+
+
+class SCALAR:
+    """Rules on Python numbers. Float results follow IEEE 754 (inf/nan, never an exception);
+    exact numbers (int, Fraction) stay exact wherever the operation allows."""
+
+    @staticmethod
+    def div(a: Any, b: Any) -> Any:
+        try:
+            return a / b
+        except ZeroDivisionError:
+            if isinstance(a, Fraction) or isinstance(b, Fraction):
+                raise
+            return math.nan if a == 0 or a != a else math.copysign(math.inf, a) * (
+                math.copysign(1.0, b))
+
+    @staticmethod
+    def pow(a: Any, b: Any) -> Any:
+        try:
+            result = a ** b
+        except ZeroDivisionError:  # 0.0 ** negative
+            if isinstance(a, Fraction):
+                raise
+            return math.inf
+        except OverflowError:
+            return math.inf
+        return math.nan if isinstance(result, complex) else result
+
+    @staticmethod
+    def exp(a: Any) -> float:
+        try:
+            return math.exp(a)
+        except OverflowError:
+            return math.inf
+
+    @staticmethod
+    def log(a: Any) -> float:
+        if a > 0:
+            return math.log(a)
+        return -math.inf if a == 0 else math.nan
+
+    @staticmethod
+    def tanh(a: Any) -> float:
+        return math.tanh(a)
+
+    @staticmethod
+    def sigmoid(a: Any) -> float:
+        if a >= 0:
+            return 1.0 / (1.0 + math.exp(-a))
+        e = math.exp(a)
+        return e / (1.0 + e)
+
+    @staticmethod
+    def positive(a: Any) -> int:
+        return 1 if a > 0 else 0
+
+    @staticmethod
+    def sign(a: Any) -> int:
+        return (a > 0) - (a < 0)
+
+
+def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def _scatter(g: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """Zeros of `shape` with `g` added at `index` (repeated integer indices add up)."""
+    full = np.zeros(shape, dtype=np.result_type(g, np.float32))
+    np.add.at(full, index, g)
+    return full
+
+
+def _max_mask(x: np.ndarray, out_kept: np.ndarray) -> np.ndarray:
+    """Where x attains its maximum along the reduced axes; ties share the gradient equally."""
+    hits = (x == out_kept).astype(x.dtype)
+    axes = tuple(k for k, size in enumerate(out_kept.shape) if size == 1)
+    return hits / np.sum(hits, axis=axes, keepdims=True)
+
+
+class ARRAY:
+    """Rules on NumPy arrays."""
+
+    div = staticmethod(np.divide)
+    pow = staticmethod(np.power)
+    exp = staticmethod(np.exp)
+    log = staticmethod(np.log)
+    tanh = staticmethod(np.tanh)
+    sign = staticmethod(np.sign)
+    reshape = staticmethod(np.reshape)
+    transpose = staticmethod(np.transpose)
+    broadcast_to = staticmethod(np.broadcast_to)
+    sum_to = staticmethod(sum_to)
+    scatter = staticmethod(_scatter)
+    max_mask = staticmethod(_max_mask)
+    softmax = staticmethod(_softmax)
+    log_softmax = staticmethod(_log_softmax)
+
+    @staticmethod
+    def sum(a: np.ndarray, axis: tuple[int, ...] | None, keepdims: bool) -> np.ndarray:
+        return np.sum(a, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def positive(a: np.ndarray) -> np.ndarray:
+        return (a > 0).astype(a.dtype)
+
+    @staticmethod
+    def sigmoid(a: np.ndarray) -> np.ndarray:
+        # exp of a non-positive number only: no overflow warnings for large |a|
+        e = np.exp(-np.abs(a))
+        return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def mT(a: np.ndarray) -> np.ndarray:
+        return a.T if a.ndim == 2 else np.swapaxes(a, -1, -2)
+
+    @staticmethod
+    def getitem(a: np.ndarray, index: Any) -> np.ndarray:
+        return a[index]
+
+
+class GRAPH:
+    """Rules on nodes (for `create_graph=True`): every step is a recorded op."""
+
+    div = staticmethod(operator.truediv)
+    pow = staticmethod(operator.pow)
+    exp = staticmethod(lambda a: a.exp())
+    log = staticmethod(lambda a: a.log())
+    reshape = staticmethod(lambda a, shape: a.reshape(shape))
+    transpose = staticmethod(lambda a, axes: a.transpose(axes))
+    broadcast_to = staticmethod(lambda a, shape: a.broadcast_to(shape))
+    sum_to = staticmethod(lambda a, shape: a.sum_to(shape))
+    scatter = staticmethod(lambda a, index, shape: a.scatter(index, shape))
+    getitem = staticmethod(lambda a, index: a[index])
+    softmax = staticmethod(lambda a, axis: a.softmax(axis))
+    sum = staticmethod(lambda a, axis, keepdims: a.sum(axis, keepdims))
+    mT = staticmethod(lambda a: a.mT)
+
+    # Masks are constants: their derivative is zero almost everywhere.
+    @staticmethod
+    def positive(a: Any) -> Any:
+        return a.constant(a._math.positive(a.data))
+
+    @staticmethod
+    def sign(a: Any) -> Any:
+        return a.constant(a._math.sign(a.data))
+
+    @staticmethod
+    def max_mask(a: Any, out_kept: Any) -> Any:
+        return a.constant(_max_mask(a.data, out_kept.data))
+
+
+def rule_for(op: str) -> Rule:
+    try:
+        return RULES[op]
+    except KeyError:
+        raise NotImplementedError(
+            f"no derivative rule for op {op!r}: add one to autograph.engine.rules.RULES"
+        ) from None

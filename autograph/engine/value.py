@@ -1,0 +1,304 @@
+"""`Value`: a scalar node over Python numbers, a drop-in for micrograd's `Value`.
+
+Data stays the type it was given: floats follow IEEE 754 (1/0.0 is inf, log(-1) is nan),
+while ints and Fractions stay exact through + - * / and integer powers, so the apple-and-orange
+graph gives exactly 715 and dOrange exactly 33/10. exp, log, tanh, sigmoid and non-integer
+powers cannot stay exact: their results are floats (the graph leaves exact arithmetic there).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from autograph.engine.node import RECORDING, Node
+from autograph.engine.rules import SCALAR
+
+Number = int | float | Fraction
+
+_new = object.__new__
+
+
+def as_number(x: Any, what: str = "Value()") -> Number:
+    """Check that `x` is a real number; keep ints, floats and Fractions as they are."""
+    kind = type(x)
+    if kind is float or kind is int or kind is Fraction:
+        return x
+    if isinstance(x, Node):
+        raise TypeError(
+            f"{what} takes a number, got a {kind.__name__} node; use node.data for its "
+            "number, or use the node itself"
+        )
+    if isinstance(x, bool | numbers.Integral):
+        return int(x)
+    if isinstance(x, numbers.Rational):
+        return Fraction(x)
+    if isinstance(x, Decimal):
+        return Fraction(x)
+    if isinstance(x, numbers.Real):
+        return float(x)
+    raise TypeError(f"{what} takes a real number (int, float or Fraction), got "
+                    f"{kind.__name__} {x!r}")
+
+
+def _result(data: Number, a: Value, b: Value | None, op: str, needs: bool,
+            params: Any = None) -> Value:
+    """A new op node with inputs `a` (and `b`); not validated: its data came from numbers
+    already checked."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0
+    out.label = ""
+    out.retains_grad = False
+    out.params = params
+    out._mark = None
+    if needs and RECORDING.enabled:
+        out._p0 = a
+        out._p1 = b
+        out.op = op
+        out.requires_grad = True
+        if RECORDING.scope is not None:
+            out.scope = RECORDING.scope
+    else:
+        out._p0 = out._p1 = None
+        out.op = ""
+        out.requires_grad = False
+    return out
+
+
+def _result_n(data: Number, parents: tuple[Value, ...], op: str, params: Any = None) -> Value:
+    """A new op node with any number of inputs (the n-ary `sum` and `dot`)."""
+    out = _result(data, parents[0], None, op, any(v.requires_grad for v in parents), params)
+    if out._p0 is not None:
+        out._set_parents(parents)
+    return out
+
+
+def _operand(x: Any) -> Value | None:
+    """The other operand of an arithmetic op as a Value (numbers become constants)."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, numbers.Real | Decimal) and not isinstance(x, Node):
+        return Value.constant(x)
+    return None
+
+
+def _exact(x: Number) -> bool:
+    return type(x) is int or type(x) is Fraction
+
+
+class Value(Node):
+    """A scalar node: `Value(2.0)`, `Value(Fraction(11, 10), label="tax")`.
+
+    Supports `+ - * / **` (number or Value exponent) with the reflected forms, unary `-`,
+    `abs`, and `exp log tanh sigmoid relu`. Each op is recorded as written (`a - b` is a "-"
+    node, `a / b` a "/" node). Leaves made by the user need gradients; numbers mixed into
+    arithmetic become constant leaves that don't.
+
+    >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
+    >>> c = a * b + a ** 2
+    >>> c.backward()
+    >>> c.data, a.grad, b.grad
+    (-2.0, 1.0, 2.0)
+    """
+
+    __slots__ = ()
+    __array_ufunc__ = None  # numpy defers to us instead of building object arrays of Values
+
+    _math = SCALAR
+    _broadcasts = False
+    _retains_by_default = True
+
+    def __init__(self, data: Any, label: str = "", *, requires_grad: bool = True) -> None:
+        self.data = as_number(data)
+        self.grad = 0
+        self._p0 = self._p1 = None
+        self.op = ""
+        self.params = None
+        self.label = str(label)
+        self.requires_grad = bool(requires_grad)
+        self.retains_grad = False
+        self._mark = None
+        if RECORDING.scope is not None:
+            self.scope = RECORDING.scope
+
+    @classmethod
+    def constant(cls, data: Any, label: str = "") -> Value:
+        """A leaf that needs no gradient (how plain numbers enter the graph)."""
+        return cls(data, label, requires_grad=False)
+
+    # -- arithmetic ---------------------------------------------------------------------
+
+    def __add__(self, other: Any) -> Value:
+        o = _operand(other)
+        if o is None:
+            return NotImplemented
+        return _result(self.data + o.data, self, o, "+",
+                       self.requires_grad or o.requires_grad)
+
+    def __radd__(self, other: Any) -> Value:
+        o = _operand(other)
+        if o is None:
+            return NotImplemented
+        return _result(o.data + self.data, o, self, "+", self.requires_grad)
+
+    def __sub__(self, other: Any) -> Value:
+        o = _operand(other)
+        if o is None:
+            return NotImplemented
+        return _result(self.data - o.data, self, o, "-",
+                       self.requires_grad or o.requires_grad)
+
+    def __rsub__(self, other: Any) -> Value:
+        o = _operand(other)
+        if o is None:
+            return NotImplemented
+        return _result(o.data - self.data, o, self, "-", self.requires_grad)
+
+    def __mul__(self, other: Any) -> Value:
+        o = _operand(other)
+        if o is None:
+            return NotImplemented
+        return _result(self.data * o.data, self, o, "*",
+                       self.requires_grad or o.requires_grad)
+
+    def __rmul__(self, other: Any) -> Value:
+        o = _operand(other)
+        if o is None:
+            return NotImplemented
+        return _result(o.data * self.data, o, self, "*", self.requires_grad)
+
+    def __truediv__(self, other: Any) -> Value:
+        o = _operand(other)
+        if o is None:
+            return NotImplemented
+        return _result(SCALAR.div(self.data, o.data), self, o, "/",
+                       self.requires_grad or o.requires_grad)
+
+    def __rtruediv__(self, other: Any) -> Value:
+        o = _operand(other)
+        if o is None:
+            return NotImplemented
+        return _result(SCALAR.div(o.data, self.data), o, self, "/", self.requires_grad)
+
+    def __pow__(self, other: Any) -> Value:
+        o = _operand(other)
+        if o is None:
+            return NotImplemented
+        return _result(SCALAR.pow(self.data, o.data), self, o, "**",
+                       self.requires_grad or o.requires_grad)
+
+    def __rpow__(self, other: Any) -> Value:
+        o = _operand(other)
+        if o is None:
+            return NotImplemented
+        return _result(SCALAR.pow(o.data, self.data), o, self, "**", self.requires_grad)
+
+    def __neg__(self) -> Value:
+        return _result(-self.data, self, None, "neg", self.requires_grad)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        return _result(abs(self.data), self, None, "abs", self.requires_grad)
+
+    # -- functions ----------------------------------------------------------------------
+
+    def exp(self) -> Value:
+        return _result(SCALAR.exp(self.data), self, None, "exp", self.requires_grad)
+
+    def log(self) -> Value:
+        return _result(SCALAR.log(self.data), self, None, "log", self.requires_grad)
+
+    def tanh(self) -> Value:
+        return _result(math.tanh(self.data), self, None, "tanh", self.requires_grad)
+
+    def sigmoid(self) -> Value:
+        return _result(SCALAR.sigmoid(self.data), self, None, "sigmoid", self.requires_grad)
+
+    def relu(self) -> Value:
+        x = self.data
+        zero = x.__class__(0)  # keeps int/Fraction exact, and avoids -0.0
+        return _result(x if x > 0 or x != x else zero, self, None, "relu", self.requires_grad)
+
+    # -- engine hooks -------------------------------------------------------------------
+
+    def _seed(self, gradient: Any) -> Number:
+        if gradient is None:
+            return 1 if _exact(self.data) else 1.0
+        return as_number(gradient, "backward(gradient)")
+
+    def _accumulate(self, g: Any) -> None:
+        old = self.grad
+        self.grad = g if not isinstance(old, Node) and old == 0 else old + g
+
+    def _zero_grad(self) -> int:
+        return 0
+
+    def _zeros(self) -> int:
+        return 0
+
+    def detach(self) -> Value:
+        return Value(self.data, self.label, requires_grad=False)
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={format_number(self.data)}, grad={format_number(self.grad)}{label})"
+
+    def __str__(self) -> str:
+        return format_number(self.data)
+
+
+def format_number(x: Any) -> str:
+    """Shortest text that reads back as the same number (floats), exact for Fractions."""
+    if isinstance(x, Node):
+        return repr(x)
+    if type(x) is Fraction:
+        return str(x)
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e16:
+        return repr(x)
+    return repr(x) if isinstance(x, float | int) else str(x)
+
+
+# -- n-ary nodes: one node per neuron instead of 2n ------------------------------------
+
+
+def _as_values(items: Iterable[Any], what: str) -> list[Value]:
+    values = []
+    for x in items:
+        o = _operand(x)
+        if o is None:
+            raise TypeError(f"{what} takes Values or numbers, got {type(x).__name__}")
+        values.append(o)
+    return values
+
+
+def sum_values(items: Iterable[Any]) -> Value:
+    """Σ items as ONE node (a chain of `+` would make n - 1)."""
+    values = _as_values(items, "sum_values()")
+    if not values:
+        return Value.constant(0)
+    return _result_n(sum([v.data for v in values]), tuple(values), "sum")
+
+
+def dot(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = None) -> Value:
+    """Σ wᵢ·xᵢ (+ bias) as ONE node: a neuron's pre-activation without 2n intermediate nodes."""
+    if len(weights) != len(inputs):
+        raise ValueError(f"dot(): {len(weights)} weights but {len(inputs)} inputs")
+    ws = _as_values(weights, "dot()")
+    xs = _as_values(inputs, "dot()")
+    parents = ws + xs
+    total = sum([w.data * x.data for w, x in zip(ws, xs, strict=True)])
+    if bias is not None:
+        b = _as_values([bias], "dot()")[0]
+        parents.append(b)
+        total = total + b.data
+    return _result_n(total, tuple(parents), "dot", params=len(ws))

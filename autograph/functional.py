@@ -1,0 +1,56 @@
+"""Function transforms, as in HIPS/autograd and JAX: `grad(f)(x)` and `value_and_grad`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograph.engine.backward import gradients
+from autograph.engine.node import Node
+from autograph.engine.tensor import Tensor
+from autograph.engine.value import Value
+
+
+def _lift(x: Any) -> tuple[Node, bool]:
+    """A node for argument `x`; False when the caller passed plain data (give data back)."""
+    if isinstance(x, Node):
+        return x, False
+    if isinstance(x, np.ndarray | list | tuple):
+        return Tensor(x, requires_grad=True), True
+    return Value(x), True
+
+
+def value_and_grad(f: Callable[..., Any], argnum: int = 0) -> Callable[..., tuple[Any, Any]]:
+    """`value_and_grad(f)(*args)` -> (f(*args), df/d args[argnum]).
+
+    Called on plain numbers/arrays it returns plain numbers/arrays; called on nodes (as when
+    nested: `grad(grad(f))`) it returns nodes that stay connected, so derivatives compose.
+    """
+
+    def wrapped(*args: Any) -> tuple[Any, Any]:
+        args = list(args)
+        node, plain = _lift(args[argnum])
+        if not node.requires_grad:
+            node = node.detach()
+            node.requires_grad = True
+        args[argnum] = node
+        out = f(*args)
+        if not isinstance(out, Node):
+            raise TypeError(f"grad(f): f must return a Value or Tensor, got {type(out).__name__}")
+        (g,) = gradients(out, [node], create_graph=not plain)
+        if plain:
+            return out.data, g
+        return out, g
+
+    return wrapped
+
+
+def grad(f: Callable[..., Any], argnum: int = 0) -> Callable[..., Any]:
+    """The derivative of a scalar function: `grad(lambda x: x ** 3)(2.0) == 12.0`.
+
+    Nests for higher orders: `grad(grad(f))`.
+    """
+    vg = value_and_grad(f, argnum)
+    return lambda *args: vg(*args)[1]
