@@ -1,7 +1,8 @@
 """autograph: an autograd engine whose computational graphs you can see.
 
 >>> from autograph import Value
->>> apple, num, tax = Value(100, label="apple"), Value(2, label="apple_num"), Value(1.1, label="tax")
+>>> apple, num = Value(100, label="apple"), Value(2, label="apple_num")
+>>> tax = Value(1.1, label="tax")
 >>> price = apple * num * tax
 >>> price.backward()
 >>> round(price.data, 9), round(apple.grad, 9), num.grad, tax.grad

@@ -1,0 +1,3 @@
+from autograph.cli import main
+
+raise SystemExit(main())
