@@ -75,8 +75,11 @@ RULES: dict[str, Rule] = {
     "-": lambda m, g, out, xs, i, p: g if i == 0 else -g,
     "*": lambda m, g, out, xs, i, p: g * xs[1 - i],
     "/": lambda m, g, out, xs, i, p: m.div(g, xs[1]) if i == 0 else -m.div(g * out, xs[1]),
+    # d/dx x**y = y * x**(y-1); where y == 0 the exponent is nudged to y (the product is
+    # 0 anyway) so that x = 0 gives 0, not 0 * inf = nan
     "**": lambda m, g, out, xs, i, p: (
-        g * xs[1] * m.pow(xs[0], xs[1] - 1) if i == 0 else g * out * m.log(xs[0])
+        g * xs[1] * m.pow(xs[0], xs[1] - 1 + m.is_zero(xs[1])) if i == 0
+        else g * out * m.log(xs[0])
     ),
     "neg": lambda m, g, out, xs, i, p: -g,
     "exp": lambda m, g, out, xs, i, p: g * out,
@@ -171,6 +174,10 @@ class SCALAR:
     def sign(a: Any) -> int:
         return (a > 0) - (a < 0)
 
+    @staticmethod
+    def is_zero(a: Any) -> int:
+        return 1 if a == 0 else 0
+
 
 def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
     e = np.exp(x - np.max(x, axis=axis, keepdims=True))
@@ -223,6 +230,10 @@ class ARRAY:
         return (a > 0).astype(a.dtype)
 
     @staticmethod
+    def is_zero(a: np.ndarray) -> np.ndarray:
+        return (a == 0).astype(np.result_type(a, np.float32))
+
+    @staticmethod
     def sigmoid(a: np.ndarray) -> np.ndarray:
         # exp of a non-positive number only: no overflow warnings for large |a|
         e = np.exp(-np.abs(a))
@@ -262,6 +273,10 @@ class GRAPH:
     @staticmethod
     def sign(a: Any) -> Any:
         return a.constant(a._math.sign(a.data))
+
+    @staticmethod
+    def is_zero(a: Any) -> Any:
+        return a.constant(a._math.is_zero(a.data))
 
     @staticmethod
     def max_mask(a: Any, out_kept: Any) -> Any:
