@@ -1,0 +1,19 @@
+"""Data: MNIST from IDX files, mini-batches, and small generated datasets."""
+
+from autograph.data.batches import MiniBatches, iterate_minibatches, sample_indices
+from autograph.data.mnist import (
+    MNIST_FILES,
+    MNISTError,
+    MNISTNotFound,
+    download_mnist,
+    load_mnist,
+    read_idx,
+    write_idx,
+)
+from autograph.data.toy import make_moons, make_spiral
+
+__all__ = [
+    "MNIST_FILES", "MNISTError", "MNISTNotFound", "MiniBatches", "download_mnist",
+    "iterate_minibatches", "load_mnist", "make_moons", "make_spiral", "read_idx",
+    "sample_indices", "write_idx",
+]

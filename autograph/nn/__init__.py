@@ -1,0 +1,49 @@
+"""Neural nets on autograph's nodes: modules, layers, losses, optimizers, the textbook's nets.
+
+- `Module`, `Parameter`: ordered parameter registry, `zero_grad`, `save`/`load` (.npz).
+- Tensor layers: `Linear`/`Affine`, `ReLU`, `Sigmoid`, `Tanh`, `Softmax`, `Sequential`, `MLP`.
+- Scalar nets over `Value`s (micrograd's): `autograph.nn.scalar.Neuron`, `Layer`, `MLP`
+  (also here as `Neuron`, `ScalarLayer`, `ScalarMLP`).
+- Losses `mse`, `softmax_cross_entropy`, `hinge`; optimizers `SGD`, `Momentum`, `Nesterov`,
+  `AdaGrad`, `RMSprop`, `Adam`.
+- The textbook's `TwoLayerNet` and hand-written layers (`autograph.nn.textbook`).
+"""
+
+from autograph.nn.layers import (
+    MLP,
+    Affine,
+    Linear,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+    init_weight,
+)
+from autograph.nn.losses import cross_entropy, hinge, mean_squared_error, mse, softmax_cross_entropy
+from autograph.nn.models import TwoLayerNet, numerical_gradient
+from autograph.nn.module import Module, Parameter
+from autograph.nn.optim import (
+    OPTIMIZERS,
+    SGD,
+    AdaGrad,
+    Adam,
+    ClipGradNorm,
+    Momentum,
+    Nesterov,
+    Optimizer,
+    RMSprop,
+    WeightDecay,
+    make_optimizer,
+)
+from autograph.nn.scalar import MLP as ScalarMLP
+from autograph.nn.scalar import Layer as ScalarLayer
+from autograph.nn.scalar import Neuron
+
+__all__ = [
+    "MLP", "OPTIMIZERS", "SGD", "AdaGrad", "Adam", "Affine", "ClipGradNorm", "Linear",
+    "Module", "Momentum", "Nesterov", "Neuron", "Optimizer", "Parameter", "RMSprop", "ReLU",
+    "ScalarLayer", "ScalarMLP", "Sequential", "Sigmoid", "Softmax", "Tanh", "TwoLayerNet",
+    "WeightDecay", "cross_entropy", "hinge", "init_weight", "make_optimizer",
+    "mean_squared_error", "mse", "numerical_gradient", "softmax_cross_entropy",
+]

@@ -1,0 +1,217 @@
+"""`Module` and `Parameter`: the containers every net in `autograph.nn` is built from.
+
+Attributes that are Parameters, Values, Modules, or lists of them register themselves in
+insertion order (DeZero's idea, without its `set`), so `parameters()` and the `.npz` keys are
+deterministic. A list attribute's items are named by the attribute's singular plus an index
+(`layers` -> `layer0`, `neurons` -> `neuron3`, `w` -> `w0`), which is also the scope that
+`__call__` opens, so graph pictures cluster by layer and neuron: `layer0/neuron3`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from autograph.engine.node import RECORDING
+from autograph.engine.tensor import Tensor
+from autograph.engine.value import Value
+
+_REGISTRABLE = (Tensor, Value)
+
+
+class Parameter(Tensor):
+    """A Tensor leaf that a Module trains: `requires_grad=True` by default."""
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, dtype: Any = None, *, requires_grad: bool = True,
+                 label: str = "") -> None:
+        super().__init__(data, dtype, requires_grad=requires_grad, label=label)
+
+
+def _registrable(value: Any) -> bool:
+    if isinstance(value, Module | Parameter):
+        return True
+    if isinstance(value, Value):
+        return value.is_leaf and value.requires_grad
+    if isinstance(value, list | tuple) and value:
+        return all(isinstance(v, Module | Parameter | Value) for v in value)
+    return False
+
+
+def _item_name(attr: str, index: int) -> str:
+    singular = attr[:-1] if attr.endswith("s") and len(attr) > 1 else attr
+    return f"{singular}{index}"
+
+
+class Module:
+    """Base class of layers and nets. Subclasses define `forward`; call the module itself.
+
+    >>> class Net(Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.W = Parameter(np.ones((2, 3)))
+    ...         self.b = Parameter(np.zeros(3))
+    ...     def forward(self, x):
+    ...         return x @ self.W + self.b
+    >>> [name for name, _ in Net().named_parameters()]
+    ['W', 'b']
+    """
+
+    # Class defaults, so a subclass that forgets super().__init__() still works.
+    _name: str | None = None
+    training: bool = True
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_registry", [])
+        object.__setattr__(self, "_name", None)
+        object.__setattr__(self, "training", True)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if "_registry" not in self.__dict__:
+            object.__setattr__(self, "_registry", [])
+        registry = self._registry
+        if _registrable(value) and not name.startswith("_"):
+            if name not in registry:
+                registry.append(name)
+            if isinstance(value, Module):
+                value._name = name
+            elif isinstance(value, list | tuple):
+                for i, item in enumerate(value):
+                    if isinstance(item, Module):
+                        item._name = _item_name(name, i)
+        elif name in registry:
+            registry.remove(name)
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if name in self.__dict__.get("_registry", ()):
+            self._registry.remove(name)
+        object.__delattr__(self, name)
+
+    # -- calling ----------------------------------------------------------------------
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # Open the module's scope by hand (not through contextlib): this runs once per layer
+        # per training step, and the engine's hot path only reads RECORDING.scope.
+        name = self._name
+        if name is None:
+            return self.forward(*args, **kwargs)
+        previous = RECORDING.scope
+        RECORDING.scope = name if previous is None else f"{previous}/{name}"
+        try:
+            return self.forward(*args, **kwargs)
+        finally:
+            RECORDING.scope = previous
+
+    # -- the registry -----------------------------------------------------------------
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        for attr in self._registry:
+            value = self.__dict__.get(attr)
+            if isinstance(value, Module):
+                yield attr, value
+            elif isinstance(value, list | tuple):
+                for i, item in enumerate(value):
+                    if isinstance(item, Module):
+                        yield _item_name(attr, i), item
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every module inside it, depth first, in registration order."""
+        stack: list[Module] = [self]
+        while stack:
+            module = stack.pop()
+            yield module
+            stack.extend(reversed([child for _, child in module.named_children()]))
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Tensor | Value]]:
+        """`("layer0/neuron3/w1", param)` pairs in registration order (each param once)."""
+        seen: set[int] = set()
+
+        # Module trees are shallow (a handful of levels), so recursion is fine here.
+        def visit(path: str, module: Module) -> Iterator[tuple[str, Tensor | Value]]:
+            for attr in module._registry:
+                value = module.__dict__.get(attr)
+                items = (
+                    [(_item_name(attr, i), v) for i, v in enumerate(value)]
+                    if isinstance(value, list | tuple) else [(attr, value)]
+                )
+                for name, item in items:
+                    full = f"{path}/{name}" if path else name
+                    if isinstance(item, Module):
+                        yield from visit(full, item)
+                    elif isinstance(item, _REGISTRABLE) and id(item) not in seen:
+                        seen.add(id(item))
+                        yield full, item
+
+        yield from visit(prefix, self)
+
+    def parameters(self) -> list[Tensor | Value]:
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.grad = 0 if isinstance(p, Value) else None
+
+    def train(self, mode: bool = True) -> Module:
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self) -> Module:
+        return self.train(False)
+
+    # -- files ------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        return {name: np.array(p.data) for name, p in self.named_parameters()}
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write every parameter to an `.npz` file under its `layer/param` key."""
+        np.savez(path, **self.state_dict())
+
+    def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
+        params = dict(self.named_parameters())
+        missing = [k for k in params if k not in state]
+        unexpected = [k for k in state if k not in params]
+        if missing or unexpected:
+            raise KeyError(
+                f"{type(self).__name__}.load: the file does not fit this model: missing keys "
+                f"{missing or 'none'}, unexpected keys {unexpected or 'none'}"
+            )
+        for name, p in params.items():
+            array = np.asarray(state[name])
+            if array.shape != np.shape(p.data):
+                raise ValueError(
+                    f"{type(self).__name__}.load: {name!r} has shape {array.shape} in the file "
+                    f"but {np.shape(p.data)} in the model"
+                )
+        for name, p in params.items():  # only after every check passed: no half-loaded model
+            if isinstance(p, Value):
+                p.data = float(state[name])
+            else:
+                p.data[...] = state[name]  # in place: optimizers may hold the array
+
+    def load(self, path: str | os.PathLike[str]) -> Module:
+        """Read parameters written by `save` (never unpickles: `allow_pickle=False`)."""
+        with np.load(path, allow_pickle=False) as archive:
+            self.load_state_dict({key: archive[key] for key in archive.files})
+        return self
+
+    def __repr__(self) -> str:
+        children = list(self.named_children())
+        if not children:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [f"{type(self).__name__}("]
+        for name, child in children:
+            lines.append("  (" + name + "): " + repr(child).replace("\n", "\n  "))
+        return "\n".join(lines) + "\n)"
+
+    def extra_repr(self) -> str:
+        return ""
