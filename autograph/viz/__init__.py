@@ -1,0 +1,23 @@
+"""See the graph: textbook-style pictures, step-through backward, JSON export.
+
+>>> from autograph import Value
+>>> from autograph.viz import to_dot, trace
+>>> x, y = Value(3, label="x"), Value(4, label="y")
+>>> z = (x + y) ** 2
+>>> print(trace(z))
+step 1/2: n4 = ** with upstream 1: n2 gets 1 × 14 = 14
+step 2/2: n2 = + with upstream 14: x gets 14 × 1 = 14; y gets 14 × 1 = 14
+
+`to_dot` is a pure function (no Graphviz needed); `draw`/`save` render through Graphviz.
+The meaning of every mark is documented in docs/viz.md.
+"""
+
+from autograph.viz.dot import GraphTooLarge, to_dot
+from autograph.viz.export import to_dict, to_json
+from autograph.viz.render import Drawing, GraphvizNotFound, draw, render_source, save
+from autograph.viz.trace import frame_dots, record_steps, trace, write_frames
+
+__all__ = [
+    "Drawing", "GraphTooLarge", "GraphvizNotFound", "draw", "frame_dots", "record_steps",
+    "render_source", "save", "to_dict", "to_dot", "to_json", "trace", "write_frames",
+]

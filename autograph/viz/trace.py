@@ -1,0 +1,139 @@
+"""Step-through backward: a text trace, and frames (the graph after each step).
+
+The steps come from the engine's own backward pass (`propagate(..., on_step=hook)`), run in
+a mode that stores nothing on the nodes, so tracing never changes `.grad`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from autograph.engine.backward import default_seed, propagate
+from autograph.engine.node import Node
+from autograph.viz.dot import OP_SYMBOLS, to_dot
+from autograph.viz.fmt import DEFAULT_PRECISION, format_data
+from autograph.viz.graph import Graph, Step, StepGradients, analyze, local_derivative
+
+
+def record_steps(root: Node, gradient: Any = None, graph: Graph | None = None
+                 ) -> tuple[Graph, Any, list[Step]]:
+    """Run the backward pass from `root` without storing gradients; return its steps."""
+    graph = graph if graph is not None else analyze(root)
+    seed = default_seed(root, gradient, False)
+    steps: list[Step] = []
+    index = graph.index
+
+    def hook(node: Node, g: Any, sent: list[tuple[int, Node, Any]]) -> None:
+        inputs = [(i, index[parent], local_derivative(node, i), gx) for i, parent, gx in sent]
+        steps.append(Step(len(steps) + 1, index[node], g, inputs))
+
+    # `wanted={}`: the engine stores no gradient anywhere (not even on leaves).
+    propagate(root, seed, wanted={}, on_step=hook)
+    return graph, seed, steps
+
+
+def _who(graph: Graph, k: int) -> str:
+    return graph.name(k)
+
+
+def describe_step(graph: Graph, step: Step, total: int | None = None,
+                  precision: int | None = DEFAULT_PRECISION) -> str:
+    """One step as one line: the node, its upstream gradient, what each input receives."""
+    node = graph.nodes[step.node]
+    f = lambda x: format_data(x, precision)  # noqa: E731
+    head = f"step {step.number}" + (f"/{total}" if total else "")
+    what = f"{_who(graph, step.node)} = {OP_SYMBOLS.get(node.op, node.op)}"
+    parts = []
+    for _i, p, local, g in step.inputs:
+        if local is None:
+            parts.append(f"{_who(graph, p)} gets {f(g)}")
+        else:
+            parts.append(f"{_who(graph, p)} gets {f(step.upstream)} × {f(local)} = {f(g)}")
+    sent = "; ".join(parts) if parts else "no input needs a gradient"
+    return f"{head}: {what} with upstream {f(step.upstream)}: {sent}"
+
+
+def trace(root: Node, gradient: Any = None, *,
+          precision: int | None = DEFAULT_PRECISION) -> str:
+    """The backward pass as text, one line per step in the order backward runs them.
+
+    Nodes are named by their label, or `n{k}` (their id in the pictures). Each input
+    receives upstream × local derivative. `.grad` is not changed.
+
+    >>> from autograph import Value
+    >>> apple, num, tax = Value(100, "apple"), Value(2, "apple_num"), Value(1.1, "tax")
+    >>> price = apple * num * tax
+    >>> print(trace(price))
+    step 1/2: n4 = × with upstream 1: n2 gets 1 × 1.1 = 1.1; tax gets 1 × 200 = 200
+    step 2/2: n2 = × with upstream 1.1: apple gets 1.1 × 2 = 2.2; apple_num gets 1.1 × 100 = 110
+    """
+    graph, _seed, steps = record_steps(root, gradient)
+    return "\n".join(describe_step(graph, s, len(steps), precision) for s in steps)
+
+
+def frame_dots(root: Node, gradient: Any = None, *, captions: bool = True,
+               **options: Any) -> list[str]:
+    """DOT text of each frame: frame 0 holds the forward values and the seed, frame k the
+    gradients known after backward step k (numbers still to come are drawn invisibly, so
+    every frame has the same layout)."""
+    graph, seed, steps = record_steps(root, gradient, options.pop("graph", None))
+    final = StepGradients(graph, seed, steps, len(steps))
+    dots = []
+    for n in range(len(steps) + 1):
+        grads = StepGradients(graph, seed, steps, n)
+        grads.final = final  # type: ignore[attr-defined]
+        title = None
+        if captions:
+            title = ("forward pass done; backward starts with the seed gradient "
+                     f"{format_data(seed)}" if n == 0 else describe_step(graph, steps[n - 1],
+                                                                         len(steps)))
+        dots.append(to_dot(root, graph=graph, gradients=grads, title=title, **options))
+    return dots
+
+
+def write_frames(root: Node, directory: str | Path, gradient: Any = None, *,
+                 format: str = "svg", **options: Any) -> list[Path]:
+    """Render every frame to `directory/frame_000.svg`, `frame_001.svg`, ... (or .dot)."""
+    from autograph.viz.render import render_source
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n, source in enumerate(frame_dots(root, gradient, **options)):
+        path = directory / f"frame_{n:03d}.{format}"
+        if format in ("dot", "gv"):
+            path.write_text(source, encoding="utf-8")
+        else:
+            path.write_bytes(render_source(source, format))
+        paths.append(path)
+    return paths
+
+
+def steps_summary(root: Node, gradient: Any = None,
+                  precision: int | None = DEFAULT_PRECISION) -> list[dict[str, Any]]:
+    """The steps as plain data (for the HTML player and the JSON export)."""
+    graph, seed, steps = record_steps(root, gradient)
+    f = lambda x: format_data(x, precision)  # noqa: E731
+    result = []
+    for s in steps:
+        result.append({
+            "step": s.number,
+            "node": f"n{s.node}",
+            "name": graph.name(s.node),
+            "op": graph.nodes[s.node].op,
+            "upstream": f(s.upstream),
+            "text": describe_step(graph, s, len(steps), precision),
+            "inputs": [
+                {"input": i, "node": f"n{p}", "name": graph.name(p),
+                 "local": None if local is None else f(local), "gradient": f(g),
+                 "product": None if local is None else
+                 f"{f(s.upstream)} × {f(local)} = {f(g)}"}
+                for i, p, local, g in s.inputs
+            ],
+        })
+    return result
+
+
+__all__ = ["describe_step", "frame_dots", "record_steps", "steps_summary",
+           "trace", "write_frames"]
