@@ -119,16 +119,20 @@ def download_mnist(root: str | os.PathLike[str], url: str | None = None, *,
         target = root / name
         if target.exists():
             continue
+        part = None
         try:
             with urllib.request.urlopen(base + name, timeout=timeout) as response, \
                     tempfile.NamedTemporaryFile(dir=root, delete=False, suffix=".part") as tmp:
+                part = tmp.name
                 shutil.copyfileobj(response, tmp)
         except (urllib.error.URLError, OSError, ValueError) as error:
+            if part is not None:
+                Path(part).unlink(missing_ok=True)
             raise MNISTNotFound(
                 f"could not download {base + name} ({error}). Put the four MNIST files "
                 f"({', '.join(MNIST_FILES)}) in {root.resolve()} yourself, or pass another url"
             ) from None
-        os.replace(tmp.name, target)
+        os.replace(part, target)
 
 
 def load_mnist(root: str | os.PathLike[str], normalize: bool = True, flatten: bool = True,
