@@ -467,14 +467,14 @@ def _number_row(g: Any, placeholder: Any, color: str, precision: int | None,
 
 
 def _junction(name: str, value: str, g: Any, g_final: Any, precision: int | None,
-              local_rows: str = "", bold: bool = False) -> str:
+              local_rows: str = "") -> str:
     rows = ""
     if name:
         rows += _row(font(escape_html(name), NAME_COLOR, 10))
     rows += _row(value)
     rows += '<TR><TD PORT="m" HEIGHT="1" BGCOLOR="black"></TD></TR>'
     if g is not None:
-        rows += _row(font(grad_text(g, precision), GRAD_COLOR, bold=bold))
+        rows += _row(font(grad_text(g, precision), GRAD_COLOR))
     elif g_final is not None:
         rows += _row(font(grad_text(g_final, precision), HIDDEN))
     else:
@@ -560,8 +560,9 @@ def _textbook(graph: Graph, grads: Gradients, out: _Out, precision: int | None,
             g = grads.edge(c, i)
             g_final = final.edge(c, i) if final is not None and g is None else None
             local = _local_rows(graph, grads, c, i, precision) if local_derivatives else ""
+            # (no bold for the current step: frames must keep the same layout)
             table = _junction(name, value_lines(parent, precision), g, g_final, precision,
-                              local, bold=grads.current == c)
+                              local)
             j = f"e{c}_{i}"
             out.node(f"{j} [shape=plain label=<{table}>]",
                      _common_scope(graph.scope(p), graph.scope(c)))

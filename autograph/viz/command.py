@@ -1,0 +1,257 @@
+"""`autograph draw`: draw a gallery graph or any expression, step through its backward pass.
+
+    autograph draw apple -o apple.svg
+    autograph draw apple-orange --style record -o shop.png
+    autograph draw --expr "(x + y)**2" --set x=3 --set y=4 --trace
+    autograph draw sigmoid-expanded --local-derivatives --html sigmoid.html
+
+Without -o, --steps, --html or --trace the DOT text goes to stdout. Expressions are parsed
+with `ast` against a whitelist (numbers, names, + - * / **, unary -, exp log tanh sigmoid
+relu): never `eval`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from autograph.engine.value import Value
+
+FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu")
+_BINARY = {
+    ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a ** b,
+}
+MAX_EXPR_LENGTH = 10_000
+
+
+def _error(message: str) -> Exception:
+    from autograph.cli import CommandError
+
+    return CommandError(message)
+
+
+def parse_number(text: str, exact: bool = False) -> int | float | Fraction:
+    """`3` -> 3, `1.1` -> 1.1 (Fraction(11, 10) when exact), `11/10` -> Fraction(11, 10)."""
+    text = text.strip()
+    try:
+        if "/" in text:
+            return Fraction(text)
+        try:
+            return int(text)
+        except ValueError:
+            return Fraction(text) if exact else float(text)
+    except (ValueError, ZeroDivisionError):
+        raise _error(f"not a number: {text!r}") from None
+
+
+def parse_assignments(items: list[str], exact: bool = False) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for item in items:
+        name, sep, number = item.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise _error(f"--set takes NAME=VALUE (e.g. --set x=3), got {item!r}")
+        values[name] = parse_number(number, exact)
+    return values
+
+
+def build_expression(expr: str, values: dict[str, Any], exact: bool = False) -> Value:
+    """The graph of `expr`, each name a leaf Value labelled with its name.
+
+    >>> build_expression("(x + y)**2", {"x": 3, "y": 4}).data
+    49
+    """
+    if len(expr) > MAX_EXPR_LENGTH:
+        raise _error(f"--expr is longer than {MAX_EXPR_LENGTH} characters")
+    try:
+        tree = ast.parse(expr, mode="eval")
+    except (SyntaxError, RecursionError, MemoryError) as error:
+        raise _error(f"cannot parse --expr {expr!r}: {getattr(error, 'msg', error)}") from None
+    leaves: dict[str, Value] = {}
+    # Post-order evaluation with an explicit stack (no recursion, whatever the nesting).
+    results: dict[int, Any] = {}
+    stack: list[tuple[ast.AST, bool]] = [(tree.body, False)]
+    while stack:
+        node, ready = stack.pop()
+        if not ready:
+            stack.append((node, True))
+            if isinstance(node, ast.BinOp):
+                stack.extend([(node.right, False), (node.left, False)])
+            elif isinstance(node, ast.UnaryOp):
+                stack.append((node.operand, False))
+            elif isinstance(node, ast.Call):
+                if not (isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS
+                        and len(node.args) == 1 and not node.keywords):
+                    raise _error(f"--expr: only one-argument calls to {', '.join(FUNCTIONS)} "
+                                 "are allowed")
+                stack.append((node.args[0], False))
+            continue
+        if isinstance(node, ast.Constant):
+            v = node.value
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                raise _error(f"--expr: {v!r} is not a number")
+            results[id(node)] = Fraction(repr(v)) if exact and isinstance(v, float) else v
+        elif isinstance(node, ast.Name):
+            if node.id in FUNCTIONS:
+                raise _error(f"--expr: {node.id} is a function: write {node.id}(...)")
+            if node.id not in values:
+                raise _error(f"--expr: {node.id} has no value; pass --set {node.id}=NUMBER")
+            if node.id not in leaves:
+                leaves[node.id] = Value(values[node.id], node.id)
+            results[id(node)] = leaves[node.id]
+        elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            a, b = results.pop(id(node.left)), results.pop(id(node.right))
+            results[id(node)] = _BINARY[type(node.op)](a, b)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+            a = results.pop(id(node.operand))
+            results[id(node)] = -a if isinstance(node.op, ast.USub) else a
+        elif isinstance(node, ast.Call):
+            a = results.pop(id(node.args[0]))
+            if not isinstance(a, Value):
+                a = Value.constant(a)
+            results[id(node)] = getattr(a, node.func.id)()
+        else:
+            raise _error(f"--expr: {type(node).__name__} is not allowed (use numbers, names, "
+                         f"+ - * / **, and {', '.join(FUNCTIONS)})")
+    out = results[id(tree.body)]
+    if not isinstance(out, Value):
+        raise _error("--expr has no variables: use at least one name, e.g. x * 2 --set x=3")
+    unused = sorted(set(values) - set(leaves))
+    if unused:
+        raise _error(f"--set gives {', '.join(unused)}, which --expr does not use")
+    return out
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register `draw` on the `autograph` command's subparsers."""
+    from autograph.viz.gallery import GALLERY
+
+    parser = subparsers.add_parser(
+        "draw",
+        help="draw a computational graph (textbook figures, any expression, step-through)",
+        description="Draw a gallery graph or an expression: the forward value above each "
+                    "edge, the gradient below it in red. Writes DOT to stdout unless -o, "
+                    "--steps, --html or --trace is given.",
+        epilog="examples: autograph draw apple -o apple.svg | autograph draw --expr "
+               "'(x + y)**2' --set x=3 --set y=4 --trace",
+    )
+    parser.add_argument("name", nargs="?", choices=list(GALLERY), metavar="NAME",
+                        help=f"a gallery graph: {', '.join(GALLERY)}")
+    parser.add_argument("--expr", help='an expression to draw, e.g. "(x + y)**2"')
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a variable's value (repeatable); also changes gallery inputs "
+                             "by label, e.g. --set apple=120")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="write the picture: .svg .png .pdf .dot/.gv or .json")
+    parser.add_argument("--format", choices=["svg", "png", "pdf", "dot", "gv", "json"],
+                        help="the output format (default: from the file extension)")
+    parser.add_argument("--style", choices=["textbook", "record"], default="textbook",
+                        help="textbook (values on edges, default) or record (micrograd boxes)")
+    parser.add_argument("--local-derivatives", action="store_true",
+                        help="write each edge's local derivative and upstream × local")
+    parser.add_argument("--steps", metavar="DIR",
+                        help="write one numbered SVG per backward step into DIR")
+    parser.add_argument("--html", metavar="FILE",
+                        help="write a self-contained step-through page (prev/next/play)")
+    parser.add_argument("--trace", action="store_true",
+                        help="print the backward pass, one line per step")
+    parser.add_argument("--colors", action="store_true",
+                        help="fill leaves by role (input, parameter, constant, output)")
+    parser.add_argument("--heatmap", action="store_true",
+                        help="fill operations by |gradient| (vanishing blue, exploding red)")
+    parser.add_argument("--collapse", metavar="auto|DEPTH",
+                        help="draw scopes as boxes: 'auto' or a depth (1 = top level)")
+    parser.add_argument("--max-nodes", type=int, default=500, metavar="N",
+                        help="refuse graphs with more nodes than N (default 500)")
+    parser.add_argument("--full-precision", action="store_true",
+                        help="print every digit (715.0000000000001), not 10 significant")
+    parser.add_argument("--exact", action="store_true",
+                        help="use exact fractions for decimal inputs (715, 33/10 exactly)")
+    parser.add_argument("--korean", action="store_true",
+                        help="the textbook's Korean labels for the shopping graphs")
+    parser.add_argument("--no-backward", action="store_true",
+                        help="draw the forward pass only (for --expr)")
+    parser.set_defaults(func=run)
+    return parser
+
+
+def _graph(args: argparse.Namespace) -> Value:
+    from autograph.viz.gallery import build
+
+    if args.name and args.expr:
+        raise _error("give a gallery NAME or --expr, not both")
+    if not args.name and not args.expr:
+        raise _error("nothing to draw: give a gallery NAME (e.g. apple) or --expr")
+    values = parse_assignments(args.set, args.exact)
+    if args.expr:
+        root = build_expression(args.expr, values, args.exact)
+        if not args.no_backward:
+            root.backward()
+        return root
+    try:
+        root = build(args.name, values, lang="ko" if args.korean else "en", exact=args.exact)
+    except (TypeError, ValueError, ArithmeticError) as error:
+        raise _error(f"{args.name}: {error}") from None
+    return root
+
+
+def run(args: argparse.Namespace) -> int:
+    from autograph.viz.dot import GraphTooLarge, to_dot
+    from autograph.viz.render import Drawing, GraphvizNotFound, format_for
+
+    root = _graph(args)
+    collapse: Any = args.collapse
+    if collapse is not None and collapse != "auto":
+        try:
+            collapse = int(collapse)
+        except ValueError:
+            raise _error(f"--collapse takes 'auto' or a depth, got {collapse!r}") from None
+    options: dict[str, Any] = {
+        "style": args.style, "local_derivatives": args.local_derivatives,
+        "colors": args.colors, "heatmap": args.heatmap, "collapse": collapse,
+        "max_nodes": args.max_nodes, "precision": None if args.full_precision else 10,
+    }
+    if args.format and not args.output:
+        raise _error("--format needs -o FILE")
+    try:
+        fmt = format_for(args.output, args.format) if args.output else None
+        if fmt in ("svg", "png", "pdf") or args.steps or args.html:
+            from autograph.viz.render import require_dot
+
+            require_dot()  # fail before doing any work
+        did = False
+        if args.trace:
+            from autograph.viz.trace import trace
+
+            print(trace(root, precision=options["precision"]))
+            did = True
+        if args.output:
+            drawing = Drawing(to_dot(root, **options), root, options)
+            path = drawing.save(args.output, fmt)
+            print(f"wrote {path}", file=sys.stderr)
+            did = True
+        if args.steps:
+            from autograph.viz.trace import write_frames
+
+            paths = write_frames(root, args.steps, **options)
+            print(f"wrote {len(paths)} frames to {Path(args.steps)}", file=sys.stderr)
+            did = True
+        if args.html:
+            from autograph.viz.player import write_player
+
+            title = f"autograph: {args.name or args.expr}"
+            path = write_player(root, args.html, title=title, **options)
+            print(f"wrote {path}", file=sys.stderr)
+            did = True
+        if not did:
+            sys.stdout.write(to_dot(root, **options))
+    except GraphvizNotFound as error:
+        raise _error(str(error)) from None
+    except (GraphTooLarge, ValueError, OSError) as error:
+        raise _error(str(error)) from None
+    return 0
