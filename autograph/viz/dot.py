@@ -291,9 +291,8 @@ def _box_keys(graph: Graph, collapse: Collapse, depth: int | None) -> list[str |
         key = None
         if s:
             if depth is not None:
-                parts = s.split("/")
-                if len(parts) >= depth:
-                    key = "/".join(parts[:depth])
+                # every scoped node goes into the box of its scope cut to `depth` parts
+                key = "/".join(s.split("/")[:depth])
             else:
                 for name in names:
                     if s == name or s.startswith(name + "/"):
@@ -663,7 +662,7 @@ def _summary(graph: Graph, grads: Gradients, keys: list[str | None], out: _Out,
             if m is not None and not math.isnan(m):
                 biggest = m if biggest is None else max(biggest, m)
         top = sorted(ops.items(), key=lambda item: (-item[1], item[0]))[:4]
-        rows = [font(escape_html(key), bold=True),
+        rows = [font(escape_html(key.rpartition("/")[2]), bold=True),
                 escape_html(f"{len(ks):,} nodes" + (f", {n_params:,} parameters"
                                                     if n_params else ""))]
         if top:
@@ -699,9 +698,14 @@ def _summary(graph: Graph, grads: Gradients, keys: list[str | None], out: _Out,
             a, b = unit[p], unit[c]
             if a != b:
                 counts[(a, b)] = counts.get((a, b), 0) + 1
+    # Counts as labels only while there are few arrows; otherwise they would bury the
+    # picture (a dense layer has n×m arrows), so they go in the tooltip.
+    labelled = len(counts) <= 40
     for (a, b), count in counts.items():
         if count == 1:
             out.edge(f"{a} -> {b}")
-        else:
-            width = 1 + min(3.0, math.log10(count))
-            out.edge(f'{a} -> {b} [label="{count:,} edges" penwidth={width:.2f}]')
+            continue
+        width = 1 + min(2.0, 0.5 * math.log10(count))
+        text = f"{count:,} edges"
+        label = f' label="{text}"' if labelled else ""
+        out.edge(f'{a} -> {b} [tooltip="{text}"{label} penwidth={width:.2f}]')

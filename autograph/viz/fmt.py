@@ -59,6 +59,9 @@ def format_number(x: Any, precision: int | None = DEFAULT_PRECISION) -> str:
         return _terminating_decimal(x) or f"{x.numerator}/{x.denominator}"
     if isinstance(x, int | np.integer):
         return str(int(x))
+    if isinstance(x, np.floating) and x.dtype.itemsize < 8:
+        # float32 holds ~7 significant digits: more would print its binary noise
+        precision = 7 if precision is None else min(precision, 7)
     if isinstance(x, float | np.floating):
         x = float(x)
         if math.isnan(x):

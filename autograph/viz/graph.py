@@ -192,7 +192,11 @@ class StoredGradients(Gradients):
         return result
 
     def output(self) -> Any:
-        return self.node(len(self.graph.nodes) - 1)
+        g = self.node(len(self.graph.nodes) - 1)
+        root = self.graph.root
+        if g is None and self.show and not is_scalar(root) and root.data.size == 1:
+            g = 1.0  # a tensor root keeps no gradient; backward() seeded it with 1
+        return g
 
 
 class StepGradients(Gradients):
