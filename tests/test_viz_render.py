@@ -1,0 +1,145 @@
+"""Rendering through Graphviz: SVG parsed as XML with every textbook number on its edge,
+PNG with Hangul glyphs, and the early, helpful failure when `dot` is missing."""
+
+from __future__ import annotations
+
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from autograph import Value
+from autograph.viz import GraphvizNotFound, draw, render_source, save, to_dot
+from autograph.viz import render as render_module
+from autograph.viz.dot import GRAD_COLOR
+from autograph.viz.gallery import apple, apple_orange, build, render_gallery
+from autograph.viz.graph import analyze
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
+                               reason="Graphviz `dot` is not installed (apt-get install graphviz)")
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_groups(svg: bytes | str) -> dict[str, list[tuple[str, str | None, float]]]:
+    """title of each node/edge group -> its texts as (text, fill, y), top to bottom."""
+    root = ET.fromstring(svg)
+    groups = {}
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") not in ("node", "edge"):
+            continue
+        title = g.find(f"{SVG}title").text
+        texts = [(t.text or "", t.get("fill"), float(t.get("y")))
+                 for t in g.iter(f"{SVG}text")]
+        groups[title] = sorted(texts, key=lambda item: item[2])
+    return groups
+
+
+def edge_numbers(groups: dict, junction: str) -> tuple[str, str, bool]:
+    """(value, gradient, value drawn above gradient) of an edge's junction."""
+    texts = groups[junction]
+    values = [t for t in texts if t[1] in (None, "black")]
+    grads = [t for t in texts if t[1] == GRAD_COLOR]
+    assert len(values) == 1 and len(grads) == 1, texts
+    return values[0][0], grads[0][0], values[0][2] < grads[0][2]
+
+
+def leaf_junction(root: Value, label: str) -> str:
+    graph = analyze(root)
+    k = next(k for k, n in enumerate(graph.nodes) if n.label == label)
+    (c, i), = graph.uses[k]
+    return f"e{c}_{i}"
+
+
+@needs_dot
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_apple_svg_numbers_on_the_right_edges(lang: str) -> None:
+    price = apple(lang=lang)
+    groups = svg_groups(render_source(to_dot(price), "svg"))
+    names = {"en": ("apple", "apple_num", "tax"), "ko": ("사과", "사과 개수", "소비세")}[lang]
+    for label, value, grad in zip(names, ["100", "2", "1.1"], ["2.2", "110", "200"],
+                                  strict=True):
+        j = leaf_junction(price, label)
+        assert edge_numbers(groups, j) == (value, grad, True)
+        # the drawn line really connects that leaf to that junction
+        k = analyze(price).nodes.index(next(n for n in analyze(price).nodes
+                                            if n.label == label))
+        assert f"n{k}->{j}:w" in groups and f"{j}:e->n{analyze(price).uses[k][0][0]}" in groups
+        assert groups[f"n{k}"][0][0] == label  # the leaf's name, at the left end
+    assert edge_numbers(groups, "e_out") == ("220", "1", True)
+    mul = [t for t in groups if t.startswith("e") and "->" not in t]
+    assert sorted(edge_numbers(groups, j)[:2] for j in mul) == sorted(
+        [("100", "2.2"), ("2", "110"), ("200", "1.1"), ("1.1", "200"), ("220", "1")])
+
+
+@needs_dot
+def test_apple_orange_svg_numbers() -> None:
+    price = apple_orange()
+    groups = svg_groups(render_source(to_dot(price), "svg"))
+    for label, value, grad in [("apple", "100", "2.2"), ("apple_num", "2", "110"),
+                               ("orange", "150", "3.3"), ("orange_num", "3", "165"),
+                               ("tax", "1.1", "650")]:
+        assert edge_numbers(groups, leaf_junction(price, label)) == (value, grad, True)
+    junctions = [t for t in groups if t.startswith("e") and "->" not in t]
+    pairs = sorted(edge_numbers(groups, j)[:2] for j in junctions)
+    assert pairs == sorted([("100", "2.2"), ("2", "110"), ("150", "3.3"), ("3", "165"),
+                            ("200", "1.1"), ("450", "1.1"), ("650", "1.1"), ("1.1", "650"),
+                            ("715", "1")])
+    # the textbook's circles
+    ops = sorted(groups[f"n{k}"][0][0] for k, n in enumerate(analyze(price).nodes) if n.op)
+    assert ops == ["+", "×", "×", "×"]
+
+
+@needs_dot
+def test_record_style_svg() -> None:
+    groups = svg_groups(draw(apple(), style="record").svg())
+    texts = [t[0] for g in groups.values() for t in g]
+    for expected in ("data 100", "grad 2.2", "data 220", "grad 1", "grad 110", "grad 200"):
+        assert expected in texts
+
+
+@needs_dot
+def test_hangul_png_has_real_glyphs(tmp_path: Path) -> None:
+    """Two different Hangul words give different pixels (missing glyphs are identical boxes)."""
+    pngs = []
+    for word in ("사과", "소비"):
+        x = Value(1.0, label=word)
+        pngs.append(render_source(to_dot(x * 2), "png"))
+    assert all(p.startswith(b"\x89PNG") for p in pngs)
+    assert pngs[0] != pngs[1]
+    out = save(apple_orange(lang="ko"), tmp_path / "shop.png")
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
+@needs_dot
+def test_save_formats(tmp_path: Path) -> None:
+    price = apple()
+    assert save(price, tmp_path / "a.svg").read_text(encoding="utf-8").lstrip().startswith("<")
+    assert save(price, tmp_path / "a.pdf").read_bytes().startswith(b"%PDF")
+    assert save(price, tmp_path / "a.png").read_bytes().startswith(b"\x89PNG")
+    assert "<svg" in draw(price)._repr_svg_()
+
+
+@needs_dot
+def test_render_gallery(tmp_path: Path) -> None:
+    paths = render_gallery(tmp_path)
+    names = {p.name for p in paths}
+    for name in ("apple.svg", "apple.png", "apple-orange.svg", "apple-orange.png",
+                 "apple.html", "apple-orange.html", "sigmoid-expanded.svg", "chain-rule.png",
+                 "apple-orange-ko.png", "apple-orange-record.svg"):
+        assert name in names and (tmp_path / name).stat().st_size > 0
+    ET.fromstring((tmp_path / "sigmoid.svg").read_bytes())
+
+
+def test_without_dot_text_works_and_rendering_fails_early(monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path) -> None:
+    monkeypatch.setattr(render_module.shutil, "which", lambda name: None)
+    price = build("apple")
+    assert save(price, tmp_path / "a.dot").read_text(encoding="utf-8").startswith("digraph")
+    assert '"nodes"' in save(price, tmp_path / "a.json").read_text(encoding="utf-8")
+    with pytest.raises(GraphvizNotFound, match="apt-get install graphviz"):
+        save(price, tmp_path / "a.svg")
+    assert not (tmp_path / "a.svg").exists()
+    assert draw(price)._repr_svg_() is None
+    with pytest.raises(GraphvizNotFound):
+        render_gallery(tmp_path / "g")
