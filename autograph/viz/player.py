@@ -73,7 +73,8 @@ SCRIPT = """
     if (current === last) { show(0); }
     play.textContent = "\\u275A\\u275A pause";
     timer = setInterval(function () {
-      if (current >= last) { stop(); } else { show(current + 1); }
+      show(current + 1);
+      if (current >= last) { stop(); }
     }, 1200);
   });
   document.addEventListener("keydown", function (event) {
