@@ -416,12 +416,25 @@ def _run_mnist(args: argparse.Namespace) -> int:
 
 
 def _graph_renderer() -> Callable[..., Any] | None:
-    """The graph renderer from `autograph.viz`, if it is installed in this build."""
+    """`autograph.viz.save(root, path, **options)`, if the renderer is in this build."""
     try:
-        from autograph.viz import render  # type: ignore[attr-defined]
+        from autograph.viz import save
     except ImportError:
         return None
-    return render if callable(render) else None
+    return save if callable(save) else None
+
+
+def draw_moons_graph(model: Any, x: Any, path: str | os.PathLike[str]) -> Any:
+    """Draw the graph of one prediction (after its backward pass, so gradients show),
+    clustered by layer and neuron; collapsed into boxes if it is too big to read."""
+    render = _graph_renderer()
+    if render is None:
+        raise RuntimeError("autograph.viz is not available in this build")
+    model.zero_grad()
+    score = model(list(x))
+    score.backward()
+    return render(score, path, collapse="auto",
+                  title=f"MLP score for x = ({x[0]:.2f}, {x[1]:.2f}), after backward()")
 
 
 def _run_moons(args: argparse.Namespace) -> int:
@@ -443,10 +456,8 @@ def _run_moons(args: argparse.Namespace) -> int:
         print(f"wrote {args.save}")
     graph = getattr(args, "graph", None)
     if graph:
-        render = _graph_renderer()
-        score = model(list(X[0]))
         try:
-            written = render(score, graph)
+            written = draw_moons_graph(model, X[0], graph)
         except Exception as error:  # the renderer's own errors (e.g. no Graphviz) are clear
             raise _command_error(f"could not draw the graph: {error}") from None
         print(f"wrote {written or graph}")

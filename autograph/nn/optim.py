@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograph.engine.node import no_grad
+from autograph.engine.node import Node, no_grad
 from autograph.engine.value import Value
 
 Hook = Callable[[list[Any]], None]
@@ -75,6 +75,24 @@ def _zeros_like(p: Any) -> Any:
 
 class SGD(Optimizer):
     """W ← W − lr·∂L/∂W."""
+
+    def step(self) -> None:
+        if self.hooks:
+            return super().step()
+        # The common case, once per training step: no hooks, no state, so skip the generic
+        # bookkeeping (plain in-place array/number updates record nothing).
+        self.steps += 1
+        lr = self.lr
+        for p in self.params:
+            g = p.grad
+            if g is not None and not isinstance(g, Node):
+                p.data -= lr * g
+            elif g is not None:
+                with no_grad():
+                    self.update_one(p)
+        return None
+
+    update = step
 
     def update_one(self, p: Any) -> None:
         p.data -= self.lr * p.grad
