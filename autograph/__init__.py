@@ -15,6 +15,7 @@ from autograph.engine import (
     ShapeError,
     Tensor,
     Value,
+    affine,
     dot,
     enable_grad,
     gradients,
@@ -30,7 +31,7 @@ from autograph.functional import grad, value_and_grad
 __version__ = "0.1.0"
 
 __all__ = [
-    "RULES", "Node", "ShapeError", "Tensor", "Value", "dot", "enable_grad", "grad",
+    "RULES", "Node", "ShapeError", "Tensor", "Value", "affine", "dot", "enable_grad", "grad",
     "gradients", "is_grad_enabled", "no_grad", "scope", "softmax_cross_entropy", "sum_values",
     "value_and_grad", "walk",
 ]

@@ -246,3 +246,38 @@ def test_tensor_higher_order():
     (h,) = gradients(g.sum(), [x])
     t = np.tanh(x.data)
     assert np.allclose(h, -2 * t * (1 - t * t))
+
+
+def test_a_gradient_of_the_wrong_shape_names_the_op_and_both_shapes(monkeypatch):
+    from autograph.engine import rules
+
+    monkeypatch.setitem(rules.RULES, "exp", lambda m, g, out, xs, i, p: m.reshape(g, (-1,)))
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    with pytest.raises(ShapeError, match=r"gradient of 'exp': shape \(6,\) is not a broadcast "
+                                         r"of the input's shape \(2, 3\)"):
+        x.exp().sum().backward()
+
+
+def test_an_op_without_a_rule_names_the_op():
+    x = Value(1.0)
+    y = x * 2
+    y.op = "frobnicate"
+    with pytest.raises(NotImplementedError, match="no derivative rule for op 'frobnicate'"):
+        y.backward()
+
+
+def test_affine_is_one_node_equal_to_matmul_plus_bias():
+    from autograph import affine
+
+    rng = np.random.default_rng(3)
+    x = Tensor(rng.standard_normal((4, 3)))
+    w = Tensor(rng.standard_normal((3, 2)), requires_grad=True)
+    b = Tensor(rng.standard_normal(2), requires_grad=True)
+    y = affine(x, w, b)
+    assert y.op == "affine" and len(y.parents) == 3
+    assert np.allclose(y.data, x.data @ w.data + b.data)
+    y.backward(np.array([[1.0, 2.0]] * 4))
+    assert b.grad.tolist() == [4.0, 8.0]
+    with pytest.raises(ShapeError, match=r"affine: x of shape \(4, 3\) and weight of shape "
+                                         r"\(2, 3\) do not fit"):
+        affine(x, Tensor(np.ones((2, 3))))

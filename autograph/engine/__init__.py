@@ -4,11 +4,11 @@ from autograph.engine.backward import backward, gradients, propagate
 from autograph.engine.broadcast import ShapeError
 from autograph.engine.node import Node, enable_grad, is_grad_enabled, no_grad, scope, walk
 from autograph.engine.rules import RULES
-from autograph.engine.tensor import Tensor, softmax_cross_entropy
+from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy
 from autograph.engine.value import Value, dot, format_number, sum_values
 
 __all__ = [
-    "RULES", "Node", "ShapeError", "Tensor", "Value", "backward", "dot", "enable_grad",
+    "RULES", "Node", "ShapeError", "Tensor", "Value", "affine", "backward", "dot", "enable_grad",
     "format_number", "gradients", "is_grad_enabled", "no_grad", "propagate", "scope",
     "softmax_cross_entropy", "sum_values", "walk",
 ]

@@ -8,14 +8,13 @@ passed on. No recursion: a chain of any depth takes linear time.
 
 from __future__ import annotations
 
-import contextlib
 import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from autograph.engine.broadcast import ShapeError, sum_to
+from autograph.engine.broadcast import ShapeError, sum_broadcast_axes
 from autograph.engine.node import Node, enable_grad
 from autograph.engine.rules import GRAPH, RULES, rule_for
 
@@ -90,7 +89,7 @@ def propagate(
                 continue
             gx = rule(math, g, out, xs, i, params)
             if broadcasts and gx.shape != xs[i].shape:
-                gx = math.sum_to(gx, xs[i].shape) if create_graph else sum_to(
+                gx = math.sum_to(gx, xs[i].shape) if create_graph else sum_broadcast_axes(
                     gx, xs[i].shape, node.op)
             if steps is not None:
                 steps.append((i, parent, gx))
@@ -99,22 +98,28 @@ def propagate(
             parent._pending -= 1
             if not parent._pending:
                 push(parent)
+        gx = None  # hold no stale reference: a leaf may take its gradient without a copy
         if steps is not None:
             on_step(node, g, steps)
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector during a backward pass.
+def _run(pass_: Callable[..., None], *args: Any, create_graph: bool, **kwargs: Any) -> None:
+    """Run a backward pass with the cyclic garbage collector paused (and recording on when
+    the pass itself is to be recorded).
 
-    The pass allocates many short-lived dicts and tuples but never a reference cycle (nodes
+    The pass allocates many short-lived dicts and arrays but never a reference cycle (nodes
     hold no closures), so reference counting frees everything; letting the collector walk
-    the whole graph again and again only costs time (about half the pass, measured).
+    the whole graph again and again only costs time (about half the pass, measured). Plain
+    try/finally rather than context managers: this wraps every training step.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        yield
+        if create_graph:
+            with enable_grad():
+                pass_(*args, create_graph=True, **kwargs)
+        else:
+            pass_(*args, **kwargs)
     finally:
         if was_enabled:
             gc.enable()
@@ -140,11 +145,9 @@ def backward(
     on_step: StepHook | None = None,
 ) -> None:
     """Accumulate d(root)/d(leaf) into every leaf's `.grad` (see `Node.backward`)."""
-    seed = default_seed(root, gradient, create_graph)
     retain_all = root._retains_by_default if retain_grad is None else retain_grad
-    with _collector_paused(), enable_grad() if create_graph else contextlib.nullcontext():
-        propagate(root, seed, create_graph=create_graph, retain_all=retain_all,
-                  on_step=on_step)
+    _run(propagate, root, default_seed(root, gradient, create_graph),
+         create_graph=create_graph, retain_all=retain_all, on_step=on_step)
 
 
 def gradients(
@@ -161,8 +164,7 @@ def gradients(
     """
     seed = default_seed(output, grad_output, create_graph)
     wanted: dict[Node, Any] = {node: None for node in inputs}
-    with _collector_paused(), enable_grad() if create_graph else contextlib.nullcontext():
-        propagate(output, seed, create_graph=create_graph, wanted=wanted)
+    _run(propagate, output, seed, create_graph=create_graph, wanted=wanted)
     results = []
     for node in inputs:
         g = wanted[node]

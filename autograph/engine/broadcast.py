@@ -23,6 +23,8 @@ def reduced_axes(grad_shape: tuple[int, ...], shape: tuple[int, ...], op: str) -
     Raises ShapeError when `grad_shape` is not a broadcast of `shape`.
     """
     lead = len(grad_shape) - len(shape)
+    if lead == 1 and grad_shape[1:] == shape:  # the common case: a bias over a batch
+        return (0,)
     if lead < 0 or any(
         size != 1 and size != grad_shape[lead + k] for k, size in enumerate(shape)
     ):
@@ -37,8 +39,18 @@ def reduced_axes(grad_shape: tuple[int, ...], shape: tuple[int, ...], op: str) -
 
 def sum_to(grad: np.ndarray, shape: tuple[int, ...], op: str = "sum_to") -> np.ndarray:
     """Sum the leading axes, then the size-1 axes, so that `grad` has `shape`."""
-    grad_shape = np.shape(grad)
-    if grad_shape == tuple(shape):
+    shape = tuple(shape)
+    if np.shape(grad) == shape:
         return grad
-    axes = reduced_axes(grad_shape, shape, op)
-    return np.sum(grad, axis=axes).reshape(shape) if axes else np.reshape(grad, shape)
+    return sum_broadcast_axes(grad, shape, op)
+
+
+def sum_broadcast_axes(grad: np.ndarray, shape: tuple[int, ...], op: str) -> np.ndarray:
+    """`sum_to` for a gradient known to differ in shape (the backward pass's hot path)."""
+    axes = reduced_axes(grad.shape, shape, op)
+    # ufunc.reduce, not np.sum: this runs for every broadcast bias in every step, and
+    # np.sum's Python wrapper costs more than the sum itself on small arrays
+    if not axes:
+        return np.reshape(grad, shape)
+    summed = np.add.reduce(grad, axis=axes)
+    return summed if summed.shape == shape else summed.reshape(shape)

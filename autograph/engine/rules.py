@@ -48,6 +48,16 @@ def _matmul_vjp(m: Any, g: Any, out: Any, xs: tuple, i: int, p: Any) -> Any:
     return gy if y.ndim > 1 else m.reshape(m.sum_to(gy, y2.shape), y.shape)
 
 
+def _affine_vjp(m: Any, g: Any, out: Any, xs: tuple, i: int, p: Any) -> Any:
+    # out = x @ w (+ b); x is (..., n), w is (n, k). The bias gets g: backward sums it down.
+    if i == 0:
+        return g @ m.mT(xs[1])
+    if i == 1:
+        n, k = xs[1].shape
+        return m.mT(m.reshape(xs[0], (-1, n))) @ m.reshape(g, (-1, k))
+    return g
+
+
 def kept_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:
     """`shape` with the reduced axes kept as size 1 (what keepdims=True gives)."""
     if axis is None:
@@ -93,6 +103,7 @@ RULES: dict[str, Rule] = {
     "dot": _dot_vjp,
     # array ops (Tensor)
     "@": _matmul_vjp,
+    "affine": _affine_vjp,
     "mean": lambda m, g, out, xs, i, p: m.div(
         _spread(m, g, xs[0], p[0]), reduced_count(xs[0].shape, p[0])
     ),
@@ -107,8 +118,9 @@ RULES: dict[str, Rule] = {
     "sum_to": lambda m, g, out, xs, i, p: m.broadcast_to(g, xs[0].shape),
     "softmax": lambda m, g, out, xs, i, p: out * (g - m.sum(g * out, (p,), True)),
     "log_softmax": lambda m, g, out, xs, i, p: g - m.exp(out) * m.sum(g, (p,), True),
+    # p = (target, probabilities from the forward pass)
     "softmax_cross_entropy": lambda m, g, out, xs, i, p: (
-        (m.softmax(xs[0], -1) - p) * m.div(g, xs[0].size // xs[0].shape[-1])
+        (m.probabilities(xs[0], p[1]) - p[0]) * m.div(g, xs[0].size // xs[0].shape[-1])
     ),
 }
 
@@ -180,13 +192,16 @@ class SCALAR:
 
 
 def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    # array methods and in-place ops on fresh arrays: this runs every training step
+    e = np.exp(x - np.maximum.reduce(x, axis=axis, keepdims=True))
+    e /= np.add.reduce(e, axis=axis, keepdims=True)
+    return e
 
 
 def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
-    shifted = x - np.max(x, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    shifted = x - np.maximum.reduce(x, axis=axis, keepdims=True)
+    shifted -= np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
+    return shifted
 
 
 def _scatter(g: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -227,7 +242,7 @@ class ARRAY:
 
     @staticmethod
     def positive(a: np.ndarray) -> np.ndarray:
-        return (a > 0).astype(a.dtype)
+        return a > 0  # a boolean mask: multiplying by it keeps g's dtype
 
     @staticmethod
     def is_zero(a: np.ndarray) -> np.ndarray:
@@ -242,6 +257,10 @@ class ARRAY:
     @staticmethod
     def mT(a: np.ndarray) -> np.ndarray:
         return a.T if a.ndim == 2 else np.swapaxes(a, -1, -2)
+
+    @staticmethod
+    def probabilities(logits: np.ndarray, cached: np.ndarray) -> np.ndarray:
+        return cached  # softmax(logits), kept by the forward pass
 
     @staticmethod
     def getitem(a: np.ndarray, index: Any) -> np.ndarray:
@@ -264,23 +283,31 @@ class GRAPH:
     softmax = staticmethod(lambda a, axis: a.softmax(axis))
     sum = staticmethod(lambda a, axis, keepdims: a.sum(axis, keepdims))
     mT = staticmethod(lambda a: a.mT)
+    probabilities = staticmethod(lambda logits, cached: logits.softmax(-1))  # differentiable
 
     # Masks are constants: their derivative is zero almost everywhere.
     @staticmethod
     def positive(a: Any) -> Any:
-        return a.constant(a._math.positive(a.data))
+        return _constant_like(a, a._math.positive(a.data))
 
     @staticmethod
     def sign(a: Any) -> Any:
-        return a.constant(a._math.sign(a.data))
+        return _constant_like(a, a._math.sign(a.data))
 
     @staticmethod
     def is_zero(a: Any) -> Any:
-        return a.constant(a._math.is_zero(a.data))
+        return _constant_like(a, a._math.is_zero(a.data))
 
     @staticmethod
     def max_mask(a: Any, out_kept: Any) -> Any:
-        return a.constant(_max_mask(a.data, out_kept.data))
+        return _constant_like(a, _max_mask(a.data, out_kept.data))
+
+
+def _constant_like(node: Any, data: Any) -> Any:
+    """A constant node holding `data` in `node`'s dtype (a float32 graph stays float32)."""
+    if isinstance(data, np.ndarray):
+        data = data.astype(node.data.dtype, copy=False)
+    return node.constant(data)
 
 
 def rule_for(op: str) -> Rule:

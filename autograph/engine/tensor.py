@@ -12,6 +12,7 @@ NaN and inf follow IEEE 754 through NumPy (1/0 is inf with NumPy's usual Runtime
 from __future__ import annotations
 
 import numbers
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -58,7 +59,8 @@ def _result(data: Any, parents: tuple[Tensor, ...], op: str, params: Any = None)
     out.retains_grad = False
     out.params = params
     out._mark = None
-    if RECORDING.enabled and any(p.requires_grad for p in parents):
+    needs = parents[0].requires_grad or (len(parents) > 1 and parents[1].requires_grad)
+    if RECORDING.enabled and needs:
         out._set_parents(parents)
         out.op = op
         out.requires_grad = True
@@ -248,7 +250,8 @@ class Tensor(Node):
         if inner_x != inner_y:
             raise ShapeError(f"@: shapes {xs} and {ys} are not aligned: {inner_x} (last dim "
                              f"of the left) != {inner_y}")
-        broadcast_shapes("@", xs[:-2], ys[:-2])
+        if len(xs) > 2 or len(ys) > 2:
+            broadcast_shapes("@", xs[:-2], ys[:-2])
         return _result(x.data @ y.data, (x, y), "@")
 
     # -- functions ----------------------------------------------------------------------
@@ -379,7 +382,7 @@ class Tensor(Node):
         if isinstance(g, Node):
             self.grad = g if old is None else old + g
         elif old is None:
-            self.grad = np.array(g, dtype=self.data.dtype)  # our own, writable copy
+            self.grad = g if _unshared(g, self.data.dtype) else np.array(g, self.data.dtype)
         else:
             self.grad = old + g
 
@@ -404,6 +407,21 @@ class Tensor(Node):
         return "Tensor(" + ", ".join([body, *extras]) + ")"
 
 
+# References to a gradient array inside `_accumulate` when nothing else holds it: the backward
+# pass's local, the parameter, and getrefcount's own argument.
+_UNSHARED_REFS = 3
+
+
+def _unshared(g: Any, dtype: np.dtype) -> bool:
+    """True when `g` is a fresh, writable array of `dtype` that no one else references, so
+    a leaf can keep it as its `.grad` instead of a copy (as PyTorch's AccumulateGrad steals
+    a gradient whose use count is 1). Any other holder (another node's pending gradient, a
+    retained `.grad`, a view's base, the caller's seed) adds a reference, and `g` is copied.
+    """
+    return (type(g) is np.ndarray and g.base is None and sys.getrefcount(g) <= _UNSHARED_REFS + 1
+            and g.dtype == dtype and g.flags.writeable)
+
+
 def _plain_index(index: Any) -> Any:
     """Tensors inside an index become their arrays; a boolean mask becomes integer arrays."""
     if isinstance(index, tuple):
@@ -421,6 +439,34 @@ def _plain_index(index: Any) -> Any:
     return index
 
 
+def affine(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """`x @ weight + bias` as ONE node: the textbook's Affine layer, Y = X·W + B.
+
+    `x` is (..., n), `weight` (n, k), `bias` broadcastable to (..., k). One node instead of
+    two keeps the engine's per-step overhead down in training loops.
+    """
+    for name, t in (("x", x), ("weight", weight)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"affine: {name} must be a Tensor, got {type(t).__name__}")
+    xs, ws = x.data.shape, weight.data.shape
+    if len(ws) != 2 or not xs or xs[-1] != ws[0]:
+        raise ShapeError(f"affine: x of shape {xs} and weight of shape {ws} do not fit "
+                         f"(need x (..., n) and weight (n, k))")
+    data = x.data @ weight.data
+    if bias is None:
+        return _result(data, (x, weight), "affine")
+    if not isinstance(bias, Tensor):
+        bias = x._operand(bias)
+        if bias is None:
+            raise TypeError("affine: bias must be a Tensor or array")
+    out_shape = broadcast_shapes("affine", data.shape, bias.data.shape)
+    if out_shape == data.shape and np.result_type(data, bias.data) == data.dtype:
+        np.add(data, bias.data, out=data)  # data is our fresh product: add in place
+    else:
+        data = data + bias.data
+    return _result(data, (x, weight, bias), "affine")
+
+
 def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
     """Mean cross-entropy of softmax(logits) against `target`, as one fused node.
 
@@ -436,16 +482,31 @@ def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
     if x.ndim == 0:
         raise ShapeError("softmax_cross_entropy: logits need a class axis, got a scalar")
     classes = x.shape[-1]
+    # the textbook's softmax, max-shifted; log-probabilities only where the loss needs them
+    shifted = x - np.maximum.reduce(x, axis=-1, keepdims=True)
+    exps = np.exp(shifted)
+    totals = np.add.reduce(exps, axis=-1, keepdims=True)
+    probs = exps / totals
     if t.shape == x.shape[:-1] and t.dtype.kind in "iu":
-        if t.size and (t.min() < 0 or t.max() >= classes):
+        labels = t.reshape(-1)
+        rows = np.arange(labels.size)
+        flat_shifted = shifted.reshape(-1, classes)
+        try:  # as unsigned, a negative label is out of range too (no silent wrap-around)
+            picked = flat_shifted[rows, labels.astype(np.uintp, copy=False)]
+        except IndexError:
             raise ValueError(f"softmax_cross_entropy: class indices must be in [0, {classes}),"
-                             f" got values from {t.min()} to {t.max()}")
-        t = np.eye(classes, dtype=x.dtype)[t]
+                             f" got values from {labels.min()} to {labels.max()}") from None
+        total = np.log(totals).sum() - picked.sum()
+        one_hot = np.zeros_like(flat_shifted)
+        one_hot[rows, labels] = 1
+        t = one_hot.reshape(x.shape)
     elif t.shape == x.shape:
         t = t.astype(x.dtype, copy=False)
+        total = -(t * (shifted - np.log(totals))).sum()
     else:
         raise ShapeError(f"softmax_cross_entropy: target shape {t.shape} fits neither class "
                          f"indices {x.shape[:-1]} nor one-hot rows {x.shape}")
-    batch = x.size // classes
-    loss = -np.sum(t * ARRAY.log_softmax(x, -1)) / batch
-    return _result(loss, (logits,), "softmax_cross_entropy", t)
+    loss = total / (x.size // classes)
+    # keep the probabilities for the backward pass (the textbook's SoftmaxWithLoss does too)
+    params = (t, probs)
+    return _result(loss, (logits,), "softmax_cross_entropy", params)

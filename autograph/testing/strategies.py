@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograph.engine.node import Node
-from autograph.engine.tensor import Tensor, softmax_cross_entropy
+from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy
 from autograph.engine.value import Value, dot, sum_values
 
 
@@ -136,6 +136,17 @@ def _matmul(draw: Any) -> tuple[list[np.ndarray], Build]:
 
 
 @st.composite
+def _affine(draw: Any) -> tuple[list[np.ndarray], Build]:
+    n, k = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    batch = draw(st.sampled_from([(), (2,), (3,), (2, 2)]))
+    bias_shape = draw(st.sampled_from([None, (k,), (1, k)]))
+    arrays = [draw(arrays_in(ANY, (*batch, n))), draw(arrays_in(ANY, (n, k)))]
+    if bias_shape is None or (bias_shape == (1, k) and not batch):
+        return arrays, lambda x, w: affine(x, w)
+    return [*arrays, draw(arrays_in(ANY, bias_shape))], affine
+
+
+@st.composite
 def _reshape(draw: Any) -> tuple[list[np.ndarray], Build]:
     shape = draw(shapes(min_dims=1))
     size = int(np.prod(shape))
@@ -235,6 +246,7 @@ OP_CASES: dict[str, OpCase] = {
                   notes="Values: one n-ary node; Tensors: a reduction over axes"),
     "dot": OpCase((ANY,) * 5, lambda w0, w1, x0, x1, b: dot([w0, w1], [x0, x1], b)),
     "@": OpCase(tensor=_matmul()),
+    "affine": OpCase(tensor=_affine()),
     "mean": OpCase(tensor=_reduction("mean")),
     "max": OpCase(tensor=_reduction("max", distinct=True)),
     "reshape": OpCase(tensor=_reshape()),
