@@ -184,6 +184,18 @@ def test_command_errors() -> None:
         run_draw(["--expr", "x" + " + x" * 600, "--set", "x=1"])
     with pytest.raises(SystemExit):
         run_draw(["banana"])
+    with pytest.raises(CommandError, match="apple has no input banana"):
+        run_draw(["apple", "--set", "banana=3"])
+
+
+def test_frames_refuse_long_backward_passes() -> None:
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(201):
+        y = y * 1.01
+    with pytest.raises(ValueError, match="201 steps, more than max_steps=200"):
+        frame_dots(y)
+    assert len(frame_dots(y, max_steps=None, captions=False)) == 202
 
 
 def test_command_without_dot(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -99,6 +99,16 @@ GALLERY: dict[str, Callable[..., Value]] = {
 }
 
 
+# The inputs of each graph, by the (English) label that `values` uses.
+INPUTS = {
+    "apple": ("apple", "apple_num", "tax"),
+    "apple-orange": ("apple", "apple_num", "orange", "orange_num", "tax"),
+    "chain-rule": ("x", "y"),
+    "sigmoid": ("x",),
+    "sigmoid-expanded": ("x",),
+}
+
+
 def build(name: str, values: Mapping[str, Any] | None = None, *, lang: str = "en",
           exact: bool = False) -> Value:
     """The gallery graph `name` (after backward)."""
@@ -107,6 +117,10 @@ def build(name: str, values: Mapping[str, Any] | None = None, *, lang: str = "en
     except KeyError:
         raise ValueError(f"no gallery graph {name!r}; choose one of "
                          f"{', '.join(GALLERY)}") from None
+    unknown = sorted(set(values or {}) - set(INPUTS[name]))
+    if unknown:
+        raise ValueError(f"{name} has no input {', '.join(unknown)}; its inputs are "
+                         f"{', '.join(INPUTS[name])}")
     return builder(values, lang=lang, exact=exact)
 
 

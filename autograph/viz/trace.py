@@ -72,12 +72,24 @@ def trace(root: Node, gradient: Any = None, *,
     return "\n".join(describe_step(graph, s, len(steps), precision) for s in steps)
 
 
+MAX_STEPS = 200
+
+
 def frame_dots(root: Node, gradient: Any = None, *, captions: bool = True,
-               **options: Any) -> list[str]:
+               max_steps: int | None = MAX_STEPS, **options: Any) -> list[str]:
     """DOT text of each frame: frame 0 holds the forward values and the seed, frame k the
     gradients known after backward step k (numbers still to come are drawn invisibly, so
-    every frame has the same layout)."""
+    every frame has the same layout).
+
+    A frame per step is for graphs small enough to follow by eye: more than `max_steps`
+    steps raises ValueError (None: no limit).
+    """
     graph, seed, steps = record_steps(root, gradient, options.pop("graph", None))
+    if max_steps is not None and len(steps) > max_steps:
+        raise ValueError(
+            f"the backward pass has {len(steps):,} steps, more than max_steps={max_steps}: "
+            "one frame per step is for small graphs; use trace() for the text, or draw a "
+            "smaller graph")
     final = StepGradients(graph, seed, steps, len(steps))
     dots = []
     for n in range(len(steps) + 1):
