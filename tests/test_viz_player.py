@@ -36,6 +36,18 @@ def test_player_is_self_contained() -> None:
     assert "1.1 × 2 = 2.2" in page
 
 
+@needs_dot
+def test_player_escapes_hostile_labels() -> None:
+    from autograph import Value
+
+    x = Value(2.0, label="</script><script>alert(1)</script><!--")
+    y = x * 3
+    y.label = '"><img src=x onerror=alert(2)>'
+    page = player_html(y, title="<b>t</b>")
+    assert "<script>alert" not in page and "<img" not in page and "<b>t" not in page
+    assert "\\u003c/script>" in page  # in the steps JSON
+
+
 @pytest.fixture
 def browser():
     if CHROMIUM is None or CHROMEDRIVER is None:

@@ -105,8 +105,9 @@ def player_html(root: Node, gradient: Any = None, *, title: str | None = None,
     from autograph.viz.fmt import format_data
 
     data = {"seed": format_data(seed, precision), "steps": steps}
-    # "</" inside a script element would end it: escape the slash in the JSON
-    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    # "</script>" or "<!--" inside a script element would change how the page parses:
+    # write every "<" of the JSON as its \u escape (JSON.parse reads it back)
+    payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
     frames = []
     for n, source in enumerate(dots):
         svg = render_source(source, "svg").decode("utf-8")
