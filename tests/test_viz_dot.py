@@ -207,6 +207,22 @@ def test_roles_heatmap_and_legend() -> None:
     assert analyze(y, roles={x: "constant"}).roles[graph.index[x]] == "constant"
 
 
+def test_module_weights_made_outside_their_scope_are_parameters() -> None:
+    w = Value(0.5, label="w0")  # as autograph.nn creates weights: before forward's scope
+    x = Value(2.0)
+    with scope("layer0"), scope("neuron0"):
+        act = (w * x).relu()
+    y = act * 3
+    y.backward()
+    graph = analyze(y)
+    assert graph.roles[graph.index[w]] == "parameter"
+    assert graph.roles[graph.index[x]] == "input"
+    assert graph.scope(graph.index[w]) == "layer0/neuron0"
+    dot = to_dot(y)
+    cluster = dot[dot.index(">neuron0<"):]
+    assert f"n{graph.index[w]} [shape=plaintext label=<w0>" in cluster.split("}")[0]
+
+
 # -- numbers ---------------------------------------------------------------------------
 
 def test_number_formatting() -> None:

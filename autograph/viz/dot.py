@@ -167,7 +167,7 @@ def legend_statement(roles: bool, heatmap: bool) -> str:
         rows.append(f"<TR><TD>role</TD>{cells}</TR>")
     if heatmap:
         cells = "".join(f'<TD BGCOLOR="{heat_color(stop)}">{format_number(stop)}</TD>'
-                        for stop in HEAT_STOPS)
+                        for stop in (0, *HEAT_STOPS))
         rows.append(f"<TR><TD>|gradient|</TD>{cells}</TR>")
     table = ('<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3">'
              + "".join(rows) + "</TABLE>")

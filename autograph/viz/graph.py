@@ -33,9 +33,11 @@ class Graph:
     uses: list[list[tuple[int, int]]]  # uses[k]: (consumer, argument position) pairs
     roles: list[str]
     parents: list[list[int]] = field(default_factory=list)
+    home: dict[int, str] = field(default_factory=dict)  # unscoped parameters' clusters
 
     def scope(self, k: int) -> str:
-        return getattr(self.nodes[k], "scope", None) or ""
+        """The node's scope, or for an unscoped parameter the scope it feeds."""
+        return getattr(self.nodes[k], "scope", None) or self.home.get(k, "")
 
     def name(self, k: int) -> str:
         """The node's label, or its id when it has none."""
@@ -48,8 +50,10 @@ def default_role(node: Node, is_root: bool) -> str:
     - the root is the `output`, every other op result an `op`;
     - a leaf that needs no gradient is a `constant` when it is an unlabelled number (or
       a one-element array), otherwise an `input` (data such as a batch of images);
-    - a leaf that needs a gradient is a `parameter` when it was created inside a `scope`
-      (that is how `autograph.nn` modules create their weights), otherwise an `input`.
+    - a leaf that needs a gradient is a `parameter` when it is an `autograph.nn`
+      `Parameter`, was created inside a `scope`, or is labelled and only feeds nodes made
+      inside a scope (a module's weight, created before the module's forward pass opened
+      its scope); otherwise it is an `input`.
     """
     if is_root:
         return "output"
@@ -58,7 +62,15 @@ def default_role(node: Node, is_root: bool) -> str:
     if not node.requires_grad:
         small = not isinstance(node.data, np.ndarray) or node.data.size == 1
         return "constant" if small and not node.label else "input"
-    return "parameter" if getattr(node, "scope", None) else "input"
+    if type(node).__name__ == "Parameter" or getattr(node, "scope", None):
+        return "parameter"
+    return "input"
+
+
+def _feeds_one_scope(graph: Graph, k: int) -> str:
+    """The scope all consumers of node k share, or "" (none, or several)."""
+    scopes = {graph.scope(c) for c, _ in graph.uses[k]}
+    return scopes.pop() if len(scopes) == 1 else ""
 
 
 def analyze(root: Node, roles: Mapping[Node, str] | None = None) -> Graph:
@@ -73,13 +85,23 @@ def analyze(root: Node, roles: Mapping[Node, str] | None = None) -> Graph:
             uses[p].append((k, i))
     last = len(nodes) - 1
     role_list = [default_role(node, k == last) for k, node in enumerate(nodes)]
+    graph = Graph(root, nodes, index, uses, role_list, parents)
+    # Unscoped, labelled leaves needing gradients that feed a single scope are that
+    # scope's parameters (see default_role), and are drawn inside its cluster.
+    for k, node in enumerate(nodes):
+        if (role_list[k] == "input" and node.label and not getattr(node, "scope", None)
+                and k != last):
+            home = _feeds_one_scope(graph, k)
+            if home:
+                role_list[k] = "parameter"
+                graph.home[k] = home
     if roles:
         for node, role in roles.items():
             if role not in ROLES:
                 raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
             if node in index:
                 role_list[index[node]] = role
-    return Graph(root, nodes, index, uses, role_list, parents)
+    return graph
 
 
 def is_scalar(node: Node) -> bool:
