@@ -242,6 +242,8 @@ def test_hinge_on_tensors_and_values() -> None:
     vloss.backward()
     assert vloss.data == pytest.approx(loss.item())
     assert [v.grad for v in values] == pytest.approx(list(scores.grad))
+    column = Parameter(scores.data.reshape(4, 1))
+    assert hinge(column, labels).item() == pytest.approx(loss.item())  # no (4, 4) broadcast
 
 
 # -- optimizers -----------------------------------------------------------------------------

@@ -154,3 +154,17 @@ def test_train_small_demo(tmp_path: Path) -> None:
     assert Path(result["plot"]).read_bytes().startswith(PNG_MAGIC)
     assert Path(result["model"]).is_file()
     assert result["test_acc"] > 0.9 and result["final_loss"] < 0.3
+
+
+def test_train_moons_draws_its_graph_clustered_by_neuron(tmp_path: Path, capsys) -> None:
+    from autograph.train import _graph_renderer
+
+    if _graph_renderer() is None:
+        pytest.skip("autograph.viz is not in this build")
+    path = tmp_path / "graph.dot"
+    assert _run(["train", "moons", "--steps", "2", "--samples", "10", "--quiet",
+                 "--graph", str(path)]) == 0
+    dot = path.read_text()
+    assert dot.startswith("digraph")
+    for scope in ("layer0", "layer0/neuron15", "layer1/neuron0", "layer2/neuron0"):
+        assert f'"{scope}"' in dot or f">{scope}<" in dot, scope

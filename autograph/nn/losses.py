@@ -60,6 +60,8 @@ def hinge(scores: Any, labels: Any) -> Any:
         raise TypeError(f"hinge takes a Tensor or a list of Values, got "
                         f"{type(scores).__name__}")
     y = _target_tensor(labels, scores)
+    if y.shape != scores.shape and y.size == scores.size:
+        y = y.reshape(scores.shape)  # (N,) labels for (N, 1) scores: never broadcast to (N, N)
     return (1 - y * scores).relu().mean()
 
 
