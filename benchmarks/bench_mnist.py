@@ -15,6 +15,7 @@ at start-up).
 
     python benchmarks/bench_mnist.py              # the per-iteration table
     python benchmarks/bench_mnist.py --full       # + 10,000-iteration runs, accuracy, memory
+    python benchmarks/bench_mnist.py --breakdown  # + forward/backward/update split
     python benchmarks/bench_mnist.py --data DIR   # MNIST directory (default ../shared/data/mnist)
 
 Without the MNIST files, random data of the same shapes is used for the timing table (the
@@ -287,6 +288,52 @@ def full_run(data: Path, dtype: str, impl: str, iters: int) -> dict:
             "train_acc_epoch": train_acc if iters >= epoch else None, "memory_kb": memory}
 
 
+# -- worker: where autograph's time goes ---------------------------------------------------------
+
+
+def breakdown(data: Path, dtype: str, iters: int) -> dict:
+    """Per-step microseconds of autograph's phases at MNIST size, and on a 4-3-2 net with a
+    batch of 2 (where the arrays cost nothing: the engine's fixed per-step overhead)."""
+    x, t, _, _, _ = load(data, dtype)
+    rng = np.random.default_rng(1)
+    results = {}
+    for label, size in (("mnist", (784, HIDDEN, 10, BATCH)), ("tiny", (4, 3, 2, 2))):
+        n_in, n_hidden, n_out, batch = size
+        net = TwoLayerNet(n_in, n_hidden, n_out, dtype=dtype, rng=rng)
+        opt = SGD(net.parameters(), lr=LR)
+        if label == "mnist":
+            pool = [(x[r], t[r]) for r in rng.integers(0, len(x), (64, batch))]
+        else:
+            pool = [(rng.random((batch, n_in)).astype(dtype),
+                     np.eye(n_out, dtype=dtype)[rng.integers(0, n_out, batch)])
+                    for _ in range(64)]
+        phases = {"forward": 0.0, "backward": 0.0, "update": 0.0}
+        for k in range(iters + 100):
+            xb, tb = pool[k % 64]
+            t0 = time.perf_counter()
+            loss = softmax_cross_entropy(net(Tensor(xb)), tb)
+            t1 = time.perf_counter()
+            loss.backward()
+            t2 = time.perf_counter()
+            opt.step()
+            opt.zero_grad()
+            t3 = time.perf_counter()
+            if k >= 100:  # after warm-up
+                phases["forward"] += t1 - t0
+                phases["backward"] += t2 - t1
+                phases["update"] += t3 - t2
+        results[label] = {k: v / iters * 1e6 for k, v in phases.items()}
+    lean = LeanNet(initial_params(dtype))
+    pool = [(x[r], t[r]) for r in rng.integers(0, len(x), (64, BATCH))]
+    for k in range(100):
+        lean.step(*pool[k % 64])
+    t0 = time.perf_counter()
+    for k in range(iters):
+        lean.step(*pool[k % 64])
+    results["lean_step_us"] = (time.perf_counter() - t0) / iters * 1e6
+    return results
+
+
 # -- driver ---------------------------------------------------------------------------------
 
 
@@ -314,13 +361,20 @@ def main() -> None:
     parser.add_argument("--full", action="store_true",
                         help="also the full 10,000-iteration runs and memory")
     parser.add_argument("--full-iters", type=int, default=10000)
-    parser.add_argument("--worker", choices=["time", "full"], help=argparse.SUPPRESS)
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also autograph's forward/backward/update split, and its fixed "
+                             "per-step overhead on a tiny net")
+    parser.add_argument("--worker", choices=["time", "full", "breakdown"],
+                        help=argparse.SUPPRESS)
     parser.add_argument("--dtype", default="float32", help=argparse.SUPPRESS)
     parser.add_argument("--impl", default="autograph", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.worker == "time":
         print(json.dumps(time_iterations(args.data, args.dtype, args.iters, args.rounds)))
+        return
+    if args.worker == "breakdown":
+        print(json.dumps(breakdown(args.data, args.dtype, args.iters * args.rounds)))
         return
     if args.worker == "full":
         print(json.dumps(full_run(args.data, args.dtype, args.impl, args.full_iters)))
@@ -345,6 +399,21 @@ def main() -> None:
                   f"{med['autograph'] / med['textbook']:>11.2f}x "
                   f"{med['autograph'] / med['lean']:>7.2f}x", flush=True)
     print(f"data: {source}; cpus: {os.cpu_count()}; numpy {np.__version__}")
+
+    if args.breakdown:
+        print("\nWhere autograph's time goes (microseconds per step, one BLAS thread):")
+        print(f"{'dtype':8} {'net':6} {'forward':>8} {'backward':>9} {'update':>7} "
+              f"{'total':>7} {'lean NumPy':>11}")
+        for dtype in dtypes:
+            r = run_worker(["breakdown", "--data", str(args.data), "--dtype", dtype,
+                            "--iters", str(args.iters), "--rounds", str(args.rounds)], "1")
+            for net in ("mnist", "tiny"):
+                p = r[net]
+                lean = f"{r['lean_step_us']:.0f}" if net == "mnist" else "-"
+                print(f"{dtype:8} {net:6} {p['forward']:>8.1f} {p['backward']:>9.1f} "
+                      f"{p['update']:>7.1f} {sum(p.values()):>7.1f} {lean:>11}", flush=True)
+        print("tiny = 4-3-2 net, batch 2: the arrays cost ~nothing, so this is the engine's "
+              "fixed cost per step (7 recorded ops)")
 
     if not args.full:
         return
