@@ -153,7 +153,7 @@ def heat_color(g: Any) -> str | None:
         return None
     if m == 0:
         return "#9ecae1"
-    t = 0.0 if m == 0 else min(max((math.log10(m) + 6) / 10, 0.0), 1.0)
+    t = min(max((math.log10(m) + 6) / 10, 0.0), 1.0)
     blue, white, red = (66, 113, 214), (255, 255, 255), (222, 45, 38)
     return _mix(blue, white, t / 0.6) if t <= 0.6 else _mix(white, red, (t - 0.6) / 0.4)
 
@@ -581,8 +581,6 @@ def _textbook(graph: Graph, grads: Gradients, out: _Out, precision: int | None,
                  f'label=<{escape_html(root.label or "output")}>]')
     else:
         out.node('out [shape=plaintext label=""]')
-    if root.is_leaf:
-        pass  # a lone leaf: it is drawn on the left, the output edge leaves it
     out.edge(f"n{last} -> e_out:m:w [arrowhead=none]")
     out.edge("e_out:m:e -> out")
 

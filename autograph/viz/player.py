@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from autograph.engine.node import Node
-from autograph.viz.fmt import DEFAULT_PRECISION
+from autograph.viz.fmt import DEFAULT_PRECISION, format_data
 from autograph.viz.render import render_source
-from autograph.viz.trace import frame_dots, steps_summary
+from autograph.viz.trace import frame_dots, record_steps, steps_summary
 
 _PROLOG = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
 _ID = re.compile(r'\bid="([^"]*)"')
@@ -96,15 +96,11 @@ def _inline_svg(svg: str, prefix: str) -> str:
 def player_html(root: Node, gradient: Any = None, *, title: str | None = None,
                 precision: int | None = DEFAULT_PRECISION, **options: Any) -> str:
     """The page as text. `options` go to `to_dot` (style, local_derivatives, colors...)."""
-    dots = frame_dots(root, gradient, captions=False, precision=precision, **options)
-    steps = steps_summary(root, gradient, precision)
-    from autograph.viz.graph import analyze
-    from autograph.viz.trace import record_steps
-
-    _graph, seed, _steps = record_steps(root, gradient, analyze(root))
-    from autograph.viz.fmt import format_data
-
-    data = {"seed": format_data(seed, precision), "steps": steps}
+    recorded = record_steps(root, gradient)
+    dots = frame_dots(root, gradient, captions=False, precision=precision,
+                      recorded=recorded, **options)
+    steps = steps_summary(root, gradient, precision, recorded)
+    data = {"seed": format_data(recorded[1], precision), "steps": steps}
     # "</script>" or "<!--" inside a script element would change how the page parses:
     # write every "<" of the JSON as its \u escape (JSON.parse reads it back)
     payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")

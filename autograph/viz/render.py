@@ -93,8 +93,9 @@ class Drawing:
             if self.root is None:
                 raise ValueError("JSON export needs the graph, not only its DOT text")
             from autograph.viz.export import to_json
+            from autograph.viz.fmt import DEFAULT_PRECISION
 
-            precision = self.options.get("precision", None)
+            precision = self.options.get("precision", DEFAULT_PRECISION)
             path.write_text(to_json(self.root, precision=precision), encoding="utf-8")
         else:
             path.write_bytes(self.pipe(format))

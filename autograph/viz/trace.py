@@ -76,7 +76,9 @@ MAX_STEPS = 200
 
 
 def frame_dots(root: Node, gradient: Any = None, *, captions: bool = True,
-               max_steps: int | None = MAX_STEPS, **options: Any) -> list[str]:
+               max_steps: int | None = MAX_STEPS,
+               recorded: tuple[Graph, Any, list[Step]] | None = None,
+               **options: Any) -> list[str]:
     """DOT text of each frame: frame 0 holds the forward values and the seed, frame k the
     gradients known after backward step k (numbers still to come are drawn invisibly, so
     every frame has the same layout).
@@ -84,7 +86,9 @@ def frame_dots(root: Node, gradient: Any = None, *, captions: bool = True,
     A frame per step is for graphs small enough to follow by eye: more than `max_steps`
     steps raises ValueError (None: no limit).
     """
-    graph, seed, steps = record_steps(root, gradient, options.pop("graph", None))
+    if recorded is None:
+        recorded = record_steps(root, gradient, options.pop("graph", None))
+    graph, seed, steps = recorded
     if max_steps is not None and len(steps) > max_steps:
         raise ValueError(
             f"the backward pass has {len(steps):,} steps, more than max_steps={max_steps}: "
@@ -123,9 +127,11 @@ def write_frames(root: Node, directory: str | Path, gradient: Any = None, *,
 
 
 def steps_summary(root: Node, gradient: Any = None,
-                  precision: int | None = DEFAULT_PRECISION) -> list[dict[str, Any]]:
-    """The steps as plain data (for the HTML player and the JSON export)."""
-    graph, seed, steps = record_steps(root, gradient)
+                  precision: int | None = DEFAULT_PRECISION,
+                  recorded: tuple[Graph, Any, list[Step]] | None = None
+                  ) -> list[dict[str, Any]]:
+    """The steps as plain data (for the HTML player); `recorded`: from `record_steps`."""
+    graph, _seed, steps = recorded if recorded is not None else record_steps(root, gradient)
     f = lambda x: format_data(x, precision)  # noqa: E731
     result = []
     for s in steps:
