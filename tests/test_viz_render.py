@@ -99,8 +99,19 @@ def test_record_style_svg() -> None:
 
 
 @needs_dot
+@pytest.mark.skipif(shutil.which("fc-list") is None, reason="fontconfig's fc-list is missing")
 def test_hangul_png_has_real_glyphs(tmp_path: Path) -> None:
-    """Two different Hangul words give different pixels (missing glyphs are identical boxes)."""
+    """A font covers Hangul (the set-up installs fonts-nanum), our font list names it, and
+    two different Hangul words give different pixels."""
+    import subprocess
+
+    from autograph.viz.dot import FONT
+
+    covering = subprocess.run(["fc-list", ":charset=c0ac", "family"], capture_output=True,
+                              text=True, check=True).stdout
+    assert covering.strip(), "no font draws Hangul: apt-get install fonts-nanum"
+    families = {f.strip() for line in covering.splitlines() for f in line.split(",")}
+    assert any(name in families for name in FONT.split(",")), (FONT, families)
     pngs = []
     for word in ("사과", "소비"):
         x = Value(1.0, label=word)
