@@ -410,8 +410,7 @@ def _run_mnist(args: argparse.Namespace) -> int:
     if args.plot:
         print(f"wrote {plot_history(history, args.plot, title='MNIST, ' + args.optimizer)}")
     if args.save:
-        model.save(args.save)
-        print(f"wrote {args.save}")
+        print(f"wrote {model.save(args.save)}")
     return 0
 
 
@@ -452,8 +451,7 @@ def _run_moons(args: argparse.Namespace) -> int:
     if args.boundary:
         print(f"wrote {plot_moons_boundary(model, X, y, args.boundary)}")
     if args.save:
-        model.save(args.save)
-        print(f"wrote {args.save}")
+        print(f"wrote {model.save(args.save)}")
     graph = getattr(args, "graph", None)
     if graph:
         try:

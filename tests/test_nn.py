@@ -104,6 +104,13 @@ def test_save_and_load_round_trip(tmp_path) -> None:
         np.testing.assert_array_equal(pa.data, pb.data)
 
 
+def test_save_returns_the_path_written(tmp_path) -> None:
+    net = Sequential(Linear(2, 2))
+    written = net.save(tmp_path / "weights")
+    assert written == tmp_path / "weights.npz" and written.is_file()
+    Sequential(Linear(2, 2)).load(written)
+
+
 def test_load_rejects_wrong_keys_and_shapes(tmp_path) -> None:
     net = Sequential(Linear(3, 2))
     wrong_keys = tmp_path / "keys.npz"

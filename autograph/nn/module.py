@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -172,9 +173,14 @@ class Module:
     def state_dict(self) -> dict[str, np.ndarray]:
         return {name: np.array(p.data) for name, p in self.named_parameters()}
 
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Write every parameter to an `.npz` file under its `layer/param` key."""
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write every parameter to an `.npz` file under its `layer/param` key; returns the
+        path written (NumPy adds `.npz` to a name without it)."""
+        path = Path(path)
+        if path.suffix != ".npz":
+            path = path.with_name(path.name + ".npz")
         np.savez(path, **self.state_dict())
+        return path
 
     def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
         params = dict(self.named_parameters())
