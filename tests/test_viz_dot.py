@@ -225,6 +225,13 @@ def test_module_weights_made_outside_their_scope_are_parameters() -> None:
 
 # -- numbers ---------------------------------------------------------------------------
 
+def test_every_op_has_a_symbol() -> None:
+    from autograph import RULES
+    from autograph.viz.dot import OP_SYMBOLS
+
+    assert sorted(set(RULES) - set(OP_SYMBOLS)) == []
+
+
 def test_number_formatting() -> None:
     assert format_number(715.0000000000001) == "715"
     assert format_number(3.3000000000000003) == "3.3"

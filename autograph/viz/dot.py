@@ -49,7 +49,7 @@ FONT = "NanumGothic,Noto Sans CJK KR,DejaVu Sans,sans-serif"
 OP_SYMBOLS = {
     "+": "+", "-": "−", "*": "×", "/": "÷", "**": "**", "neg": "−", "abs": "|·|",
     "exp": "exp", "log": "log", "tanh": "tanh", "sigmoid": "σ", "relu": "ReLU",
-    "sum": "Σ", "dot": "w·x", "@": "dot", "mean": "mean", "max": "max",
+    "sum": "Σ", "dot": "w·x", "@": "dot", "affine": "x·W + b", "mean": "mean", "max": "max",
     "reshape": "reshape", "transpose": "T", "getitem": "[ ]", "scatter": "scatter",
     "broadcast_to": "broadcast", "sum_to": "sum_to", "softmax": "softmax",
     "log_softmax": "log softmax", "softmax_cross_entropy": "softmax + CE",
