@@ -32,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from autograph.cli import CommandError
     from autograph.train import train_small_demo
     from autograph.viz.gallery import render_gallery
+    from autograph.viz.render import GraphvizNotFound
 
     out = Path(args.out)
     try:
@@ -41,7 +42,10 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     for line in shopping_figures():
         print(line)
-    paths = render_gallery(out / "graphs")
+    try:
+        paths = render_gallery(out / "graphs")
+    except GraphvizNotFound as error:
+        raise CommandError(str(error)) from None
     print(f"rendered {len(paths)} files into {out / 'graphs'}:")
     for path in paths:
         print(f"  {path}")
