@@ -93,6 +93,19 @@ class Node:
     _math: Any = None
     _broadcasts: bool = False
 
+    def _init_leaf(self, grad: Any, label: str, requires_grad: bool) -> None:
+        """Everything but `data` for a node the user creates (op results skip this path)."""
+        self.grad = grad
+        self._p0 = self._p1 = None
+        self.op = ""
+        self.params = None
+        self.label = str(label)
+        self.requires_grad = bool(requires_grad)
+        self.retains_grad = False
+        self._mark = None
+        if RECORDING.scope is not None:
+            self.scope = RECORDING.scope
+
     @property
     def parents(self) -> tuple[Node, ...]:
         """The inputs this node was computed from, in argument order (() for a leaf)."""

@@ -115,16 +115,7 @@ class Tensor(Node):
     def __init__(self, data: Any, dtype: Any = None, *, requires_grad: bool = False,
                  label: str = "") -> None:
         self.data = as_array(data, dtype)
-        self.grad = None
-        self._p0 = self._p1 = None
-        self.op = ""
-        self.params = None
-        self.label = str(label)
-        self.requires_grad = bool(requires_grad)
-        self.retains_grad = False
-        self._mark = None
-        if RECORDING.scope is not None:
-            self.scope = RECORDING.scope
+        self._init_leaf(None, label, requires_grad)
 
     @classmethod
     def constant(cls, data: Any, label: str = "") -> Tensor:

@@ -115,16 +115,7 @@ class Value(Node):
 
     def __init__(self, data: Any, label: str = "", *, requires_grad: bool = True) -> None:
         self.data = as_number(data)
-        self.grad = 0
-        self._p0 = self._p1 = None
-        self.op = ""
-        self.params = None
-        self.label = str(label)
-        self.requires_grad = bool(requires_grad)
-        self.retains_grad = False
-        self._mark = None
-        if RECORDING.scope is not None:
-            self.scope = RECORDING.scope
+        self._init_leaf(0, label, requires_grad)
 
     @classmethod
     def constant(cls, data: Any, label: str = "") -> Value:
