@@ -156,6 +156,14 @@ def test_train_small_demo(tmp_path: Path) -> None:
     assert result["test_acc"] > 0.9 and result["final_loss"] < 0.3
 
 
+def test_train_small_demo_on_mnist_files(tmp_path: Path) -> None:
+    root = _tiny_mnist(tmp_path / "mnist", n_train=200, n_test=50)
+    with pytest.raises(Exception, match="truncated|too long"):  # not the published files
+        train_small_demo(tmp_path / "out", dataset="mnist", data_dir=root)
+    with pytest.raises(ValueError, match="dataset must be"):
+        train_small_demo(tmp_path / "out", dataset="cifar")
+
+
 def test_train_moons_draws_its_graph_clustered_by_neuron(tmp_path: Path, capsys) -> None:
     from autograph.train import _graph_renderer
 
