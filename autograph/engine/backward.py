@@ -51,7 +51,8 @@ def propagate(
                 parent._pending += 1
             elif parent.requires_grad:
                 parent._mark, parent._pending, parent._upstream = mark, 1, None
-                stack.append(parent)
+                if parent._p0 is not None:  # leaves have no inputs to visit
+                    stack.append(parent)
 
     # Pass 2: a node is ready once every consumer has sent its contribution.
     math = GRAPH if create_graph else root._math
@@ -63,16 +64,16 @@ def propagate(
         node = pop()
         g = node._upstream
         node._upstream = node._mark = None  # free it: every consumer has contributed
-        parents = node.parents
         if wanted is not None:
             if node in wanted:
                 wanted[node] = g
-        elif not parents:
+        elif node._p0 is None:  # a leaf
             node._accumulate(g)
         elif retain_all or node.retains_grad:
             node.grad = g
-        if not parents:
+        if node._p0 is None:
             continue
+        parents = node.parents
         rule = rules.get(node.op) or rule_for(node.op)
         if create_graph:
             xs, out = parents, node

@@ -148,9 +148,7 @@ class Node:
         - `create_graph`: record the backward pass itself, so `.grad` holds nodes that can be
           differentiated again (higher-order derivatives).
         """
-        from autograph.engine.backward import backward
-
-        backward(self, gradient, retain_grad=retain_grad, create_graph=create_graph)
+        _backward_pass()(self, gradient, retain_grad=retain_grad, create_graph=create_graph)
 
     def retain_grad(self) -> Node:
         """Keep this (non-leaf) node's gradient after `backward()`."""
@@ -177,6 +175,19 @@ class Node:
     @property
     def _op(self) -> str:
         return self.op
+
+
+def _backward_pass() -> Any:
+    """`backward.backward`, imported on first use (it imports this module)."""
+    global _BACKWARD
+    if _BACKWARD is None:
+        from autograph.engine.backward import backward
+
+        _BACKWARD = backward
+    return _BACKWARD
+
+
+_BACKWARD: Any = None
 
 
 def walk(root: Node, *, needs_grad_only: bool = False) -> list[Node]:

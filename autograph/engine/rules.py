@@ -53,8 +53,11 @@ def _affine_vjp(m: Any, g: Any, out: Any, xs: tuple, i: int, p: Any) -> Any:
     if i == 0:
         return g @ m.mT(xs[1])
     if i == 1:
+        x = xs[0]
+        if x.ndim == 2:
+            return m.mT(x) @ g
         n, k = xs[1].shape
-        return m.mT(m.reshape(xs[0], (-1, n))) @ m.reshape(g, (-1, k))
+        return m.mT(m.reshape(x, (-1, n))) @ m.reshape(g, (-1, k))
     return g
 
 
@@ -227,8 +230,10 @@ class ARRAY:
     log = staticmethod(np.log)
     tanh = staticmethod(np.tanh)
     sign = staticmethod(np.sign)
-    reshape = staticmethod(np.reshape)
-    transpose = staticmethod(np.transpose)
+    # array methods, not np.reshape/np.transpose: their Python wrappers cost more than the
+    # work on a training step's small arrays
+    reshape = staticmethod(lambda a, shape: a.reshape(shape))
+    transpose = staticmethod(lambda a, axes: a.transpose(axes))
     broadcast_to = staticmethod(np.broadcast_to)
     sum_to = staticmethod(sum_to)
     scatter = staticmethod(_scatter)

@@ -360,7 +360,7 @@ class Tensor(Node):
                     "single-element output has an implied gradient of 1. Reduce it first "
                     "(e.g. .sum()) or pass backward(gradient=...) of the same shape"
                 )
-            return np.ones_like(self.data)
+            return np.ones(self.data.shape, self.data.dtype)
         seed = as_array(gradient.data if isinstance(gradient, Tensor) else gradient,
                         self.dtype)
         if seed.shape != self.shape:
@@ -450,8 +450,11 @@ def affine(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         bias = x._operand(bias)
         if bias is None:
             raise TypeError("affine: bias must be a Tensor or array")
-    out_shape = broadcast_shapes("affine", data.shape, bias.data.shape)
-    if out_shape == data.shape and np.result_type(data, bias.data) == data.dtype:
+    b = bias.data
+    # the usual bias, (k,) against (n, k), needs no general broadcast check
+    fits = b.ndim <= data.ndim and b.shape == data.shape[data.ndim - b.ndim:]
+    out_shape = data.shape if fits else broadcast_shapes("affine", data.shape, b.shape)
+    if out_shape == data.shape and np.result_type(data, b) == data.dtype:
         np.add(data, bias.data, out=data)  # data is our fresh product: add in place
     else:
         data = data + bias.data
@@ -488,7 +491,7 @@ def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
             raise ValueError(f"softmax_cross_entropy: class indices must be in [0, {classes}),"
                              f" got values from {labels.min()} to {labels.max()}") from None
         total = np.log(totals).sum() - picked.sum()
-        one_hot = np.zeros_like(flat_shifted)
+        one_hot = np.zeros(flat_shifted.shape, flat_shifted.dtype)
         one_hot[rows, labels] = 1
         t = one_hot.reshape(x.shape)
     elif t.shape == x.shape:

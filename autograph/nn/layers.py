@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from autograph.engine.tensor import Tensor
+from autograph.engine.tensor import Tensor, affine
 from autograph.nn.module import Module, Parameter
 
 Init = str | float
@@ -58,8 +58,7 @@ class Linear(Module):
         self.b = Parameter(np.zeros(out_features, dtype=dtype), label="b") if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
-        y = x @ self.W
-        return y if self.b is None else y + self.b
+        return affine(x, self.W, self.b)  # one node: X·W + b
 
     def extra_repr(self) -> str:
         return f"{self.in_features}, {self.out_features}, bias={self.b is not None}"

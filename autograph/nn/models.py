@@ -14,7 +14,7 @@ import numpy as np
 
 from autograph.engine.backward import gradients
 from autograph.engine.node import no_grad
-from autograph.engine.tensor import Tensor, softmax_cross_entropy
+from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy
 from autograph.nn.module import Module, Parameter
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
@@ -48,8 +48,8 @@ class TwoLayerNet(Module):
 
     def forward(self, x: Any) -> Tensor:
         x = x if isinstance(x, Tensor) else Tensor(x)  # a constant: no gradient for the input
-        h = (x @ self.W1 + self.b1).relu()
-        return h @ self.W2 + self.b2
+        h = affine(x, self.W1, self.b1).relu()  # the textbook's Affine: one node each
+        return affine(h, self.W2, self.b2)
 
     def predict(self, x: Any) -> np.ndarray:
         """Scores (logits) for each row of x, as an array."""
