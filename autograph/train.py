@@ -467,7 +467,7 @@ def draw_moons_graph(model: Any, x: Any, path: str | os.PathLike[str]) -> Any:
     model.zero_grad()
     score = model(list(x))
     score.backward()
-    return render(score, path, collapse="auto",
+    return render(score, path, collapse="auto", max_nodes=150,
                   title=f"MLP score for x = ({x[0]:.2f}, {x[1]:.2f}), after backward()")
 
 

@@ -26,6 +26,7 @@ into boxes (`collapse=`).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -272,9 +273,16 @@ class _Out:
                              f"color=\"#999999\";")
                 stack.append((path, True))
             lines.extend(pad + s for s in self.by_scope[path])
-            stack.extend((child, False) for child in reversed(children.get(path, [])))
+            ordered = sorted(children.get(path, []), key=_natural_key)  # neuron2 < neuron10
+            stack.extend((child, False) for child in reversed(ordered))
         lines.extend("  " + e for e in self.edges)
         return lines
+
+
+def _natural_key(path: str) -> list[tuple[int, int | str]]:
+    """Sort key that orders the numbers inside names by value ("layer2" < "layer10")."""
+    return [(0, int(part)) if part.isdigit() else (1, part)
+            for part in re.split(r"(\d+)", path) if part]
 
 
 # -- collapsing ------------------------------------------------------------------------
