@@ -48,7 +48,8 @@ def as_number(x: Any, what: str = "Value()") -> Number:
 def _result(data: Number, a: Value, b: Value | None, op: str, needs: bool,
             params: Any = None) -> Value:
     """A new op node with inputs `a` (and `b`); not validated: its data came from numbers
-    already checked."""
+    already checked. Written out rather than shared with `tensor._result`: this runs once per
+    scalar op, and a shared helper's extra call shows in bench_scalar."""
     out = _new(Value)
     out.data = data
     out.grad = 0

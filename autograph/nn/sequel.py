@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograph.nn import textbook
+
 
 class MatMul:
     """out = x·W;  dx = dout·Wᵀ,  dW = xᵀ·dout."""
@@ -48,20 +50,13 @@ class Affine:
         return dout @ W.T
 
 
-class Sigmoid:
-    """No parameters; dx = dout·(1 - y)·y."""
+class Sigmoid(textbook.Sigmoid):
+    """The textbook's Sigmoid with the sequel's (empty) params and grads lists."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.params: list[np.ndarray] = []
         self.grads: list[np.ndarray] = []
-        self.out: np.ndarray | None = None
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        self.out = 1 / (1 + np.exp(-x))
-        return self.out
-
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        return dout * (1.0 - self.out) * self.out
 
 
 class SGD:
