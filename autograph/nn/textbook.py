@@ -15,8 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from autograph.nn import sequel  # noqa: F401  (re-exported: textbook.sequel.Affine, ...)
-
 
 class MulLayer:
     """out = x·y; backward swaps the inputs: dx = dout·y, dy = dout·x."""
@@ -137,3 +135,7 @@ class SoftmaxWithLoss:
             dx = self.y.copy()
             dx[np.arange(batch), self.t] -= 1
         return dx * (dout / batch)
+
+
+# the sequel's layers build on these (textbook.sequel.Affine, ...): imported last
+from autograph.nn import sequel  # noqa: E402, F401
