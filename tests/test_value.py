@@ -362,3 +362,22 @@ def test_gradcheck_over_random_dags_with_shared_subexpressions():
         assert gradcheck(expr, inputs, atol=1e-5, rtol=1e-4)
 
     check()
+
+
+def test_exact_graphs_keep_exact_gradients_through_int_division():
+    a, b = Value(Fraction(11, 10)), Value(3)
+    (a / b).backward()
+    assert a.grad == Fraction(1, 3) and type(a.grad) is Fraction
+    assert b.grad == Fraction(-11, 90)
+
+
+def test_int_division_follows_python():
+    assert (Value(1) / Value(4)).data == 0.25  # int / int is a float, as in Python
+    assert (Value(1) / 0).data == math.inf  # ... so it follows IEEE
+    assert (Value(Fraction(1)) / 4).data == Fraction(1, 4)
+
+
+def test_huge_exact_powers_fall_back_to_float_instead_of_hanging():
+    assert (Value(3) ** 10**10).data == math.inf
+    assert (Value(Fraction(1, 3)) ** -(10**9)).data == math.inf
+    assert (Value(3) ** 100).data == 3**100  # still exact when it is reasonable

@@ -147,6 +147,8 @@ class SCALAR:
 
     @staticmethod
     def pow(a: Any, b: Any) -> Any:
+        if _huge_exact_power(a, b):
+            a, b = float(a), float(b)  # exactness would cost unbounded time and memory
         try:
             result = a ** b
         except ZeroDivisionError:  # 0.0 ** negative
@@ -192,6 +194,18 @@ class SCALAR:
     @staticmethod
     def is_zero(a: Any) -> int:
         return 1 if a == 0 else 0
+
+
+EXACT_POWER_BITS = 1 << 16
+
+
+def _huge_exact_power(a: Any, b: Any) -> bool:
+    """True when an exact a ** b would need more than EXACT_POWER_BITS bits."""
+    if type(b) is not int or type(a) not in (int, Fraction) or abs(b) < 64:
+        return False
+    size = a.bit_length() if type(a) is int else max(a.numerator.bit_length(),
+                                                     a.denominator.bit_length())
+    return size > 1 and abs(b) * size > EXACT_POWER_BITS
 
 
 def _softmax(x: np.ndarray, axis: int) -> np.ndarray:

@@ -88,10 +88,6 @@ def _operand(x: Any) -> Value | None:
     return None
 
 
-def _exact(x: Number) -> bool:
-    return type(x) is int or type(x) is Fraction
-
-
 class Value(Node):
     """A scalar node: `Value(2.0)`, `Value(Fraction(11, 10), label="tax")`.
 
@@ -222,7 +218,9 @@ class Value(Node):
 
     def _seed(self, gradient: Any) -> Number:
         if gradient is None:
-            return 1 if _exact(self.data) else 1.0
+            # a Fraction seed keeps every gradient exact, even through int / int
+            return Fraction(1) if type(self.data) is Fraction else (
+                1 if type(self.data) is int else 1.0)
         return as_number(gradient, "backward(gradient)")
 
     def _accumulate(self, g: Any) -> None:
