@@ -19,12 +19,16 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from autograph.engine.rules import SCALAR
 from autograph.engine.value import Value
 
 FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu")
 _BINARY = {
     ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-    ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a ** b,
+    # numbers alone go through the engine's pow, which refuses to build a huge exact power
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a ** b if isinstance(a, Value) or isinstance(b, Value) else (
+        SCALAR.pow(a, b)),
 }
 MAX_EXPR_LENGTH = 10_000
 
@@ -42,7 +46,8 @@ def parse_number(text: str, exact: bool = False) -> int | float | Fraction:
         if "/" in text:
             return Fraction(text)
         try:
-            return int(text)
+            number = int(text)
+            return Fraction(number) if exact else number
         except ValueError:
             return Fraction(text) if exact else float(text)
     except (ValueError, ZeroDivisionError):
@@ -95,7 +100,7 @@ def build_expression(expr: str, values: dict[str, Any], exact: bool = False) -> 
             v = node.value
             if isinstance(v, bool) or not isinstance(v, int | float):
                 raise _error(f"--expr: {v!r} is not a number")
-            results[id(node)] = Fraction(repr(v)) if exact and isinstance(v, float) else v
+            results[id(node)] = Fraction(repr(v)) if exact else v
         elif isinstance(node, ast.Name):
             if node.id in FUNCTIONS:
                 raise _error(f"--expr: {node.id} is a function: write {node.id}(...)")
@@ -189,9 +194,12 @@ def _graph(args: argparse.Namespace) -> Value:
         raise _error("nothing to draw: give a gallery NAME (e.g. apple) or --expr")
     values = parse_assignments(args.set, args.exact)
     if args.expr:
-        root = build_expression(args.expr, values, args.exact)
-        if not args.no_backward:
-            root.backward()
+        try:
+            root = build_expression(args.expr, values, args.exact)
+            if not args.no_backward:
+                root.backward()
+        except (ArithmeticError, ValueError) as error:  # 1/0 with exact numbers, overflow
+            raise _error(f"--expr {args.expr!r}: {type(error).__name__}: {error}") from None
         return root
     try:
         root = build(args.name, values, lang="ko" if args.korean else "en", exact=args.exact)
@@ -218,6 +226,14 @@ def run(args: argparse.Namespace) -> int:
     }
     if args.format and not args.output:
         raise _error("--format needs -o FILE")
+    if args.max_nodes is not None and args.max_nodes < 1:
+        raise _error(f"--max-nodes must be at least 1, got {args.max_nodes}")
+    if args.format and args.output:
+        suffix = Path(args.output).suffix.lower().lstrip(".")
+        known = {"svg", "png", "pdf", "dot", "gv", "json"}
+        if suffix in known and suffix != args.format and {suffix, args.format} != {"dot", "gv"}:
+            raise _error(f"-o {args.output} has the extension .{suffix} but --format is "
+                         f"{args.format}")
     try:
         fmt = format_for(args.output, args.format) if args.output else None
         if fmt in ("svg", "png", "pdf") or args.steps or args.html:
@@ -252,6 +268,9 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(to_dot(root, **options))
     except GraphvizNotFound as error:
         raise _error(str(error)) from None
-    except (GraphTooLarge, ValueError, OSError) as error:
+    except OSError as error:
+        where = f" {error.filename}" if error.filename else ""
+        raise _error(f"cannot write{where}: {error.strerror or error}") from None
+    except (GraphTooLarge, ValueError) as error:
         raise _error(str(error)) from None
     return 0

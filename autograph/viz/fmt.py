@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -41,6 +42,20 @@ def _terminating_decimal(q: Fraction) -> str | None:
     return ("-" if q < 0 else "") + text
 
 
+LONG_BITS = 53  # exact numbers longer than a float's 16 digits are abbreviated
+EXACT_DIGITS_BITS = 13_000  # Python refuses to print ints of more than 4300 digits
+
+
+def _scientific(x: int | Fraction, precision: int | None) -> str:
+    """A long exact number as `4.406902732e+477` (Decimal: no float overflow)."""
+    digits = precision or 17
+    value = Decimal(x) if isinstance(x, int) else Decimal(x.numerator) / Decimal(
+        x.denominator)
+    mantissa, _, exponent = f"{value:.{digits - 1}e}".partition("e")
+    mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
+    return f"{mantissa}e{int(exponent):+d}"
+
+
 def format_number(x: Any, precision: int | None = DEFAULT_PRECISION) -> str:
     """One number as short text.
 
@@ -55,10 +70,16 @@ def format_number(x: Any, precision: int | None = DEFAULT_PRECISION) -> str:
         return str(x)
     if isinstance(x, Fraction):
         if x.denominator == 1:
-            return str(x.numerator)
+            return format_number(x.numerator, precision)
+        if max(x.numerator.bit_length(), x.denominator.bit_length()) > LONG_BITS:
+            return _scientific(x, precision)
         return _terminating_decimal(x) or f"{x.numerator}/{x.denominator}"
     if isinstance(x, int | np.integer):
-        return str(int(x))
+        x = int(x)
+        # a 3**1000 on an edge would be a 478-digit label: abbreviate unless asked not to
+        if x.bit_length() > (LONG_BITS if precision is not None else EXACT_DIGITS_BITS):
+            return _scientific(x, precision)
+        return str(x)
     if isinstance(x, np.floating) and x.dtype.itemsize < 8:
         # float32 holds ~7 significant digits: more would print its binary noise
         precision = 7 if precision is None else min(precision, 7)
@@ -76,7 +97,7 @@ def format_number(x: Any, precision: int | None = DEFAULT_PRECISION) -> str:
             return str(int(x))
         return repr(x)
     if isinstance(x, np.ndarray) and x.ndim == 0:
-        return format_number(x.item(), precision)
+        return format_number(x[()], precision)  # a NumPy scalar keeps its dtype
     return str(x)
 
 

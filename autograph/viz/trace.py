@@ -92,8 +92,8 @@ def frame_dots(root: Node, gradient: Any = None, *, captions: bool = True,
     if max_steps is not None and len(steps) > max_steps:
         raise ValueError(
             f"the backward pass has {len(steps):,} steps, more than max_steps={max_steps}: "
-            "one frame per step is for small graphs; use trace() for the text, or draw a "
-            "smaller graph")
+            "one frame per step is for small graphs; use the text trace (trace(), or --trace), "
+            "or draw a smaller graph")
     final = StepGradients(graph, seed, steps, len(steps))
     dots = []
     for n in range(len(steps) + 1):
