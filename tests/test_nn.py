@@ -368,3 +368,20 @@ def test_make_optimizer_errors() -> None:
         make_optimizer("lbfgs", [Parameter(np.ones(1))], 0.1)
     with pytest.raises(ValueError, match="no parameters"):
         SGD([], lr=0.1)
+
+
+# -- review fixes ---------------------------------------------------------------------------
+
+
+def test_mse_never_broadcasts_the_target() -> None:
+    from autograph.engine.broadcast import ShapeError
+
+    column = Tensor(np.array([[1.0], [2.0], [3.0]]))
+    assert mse(column, [1, 2, 3]).item() == 0.0  # (3,) against (3, 1): element by element
+    assert mse(Tensor(np.array([1.0, 2.0, 3.0])), [[1], [2], [3]]).item() == 0.0
+    with pytest.raises(ShapeError, match=r"\(3, 1\).*\(2,\)"):
+        mse(column, [1, 2])
+    with pytest.raises(ShapeError, match=r"\(2, 3\).*\(3, 2\)"):
+        mse(Tensor(np.zeros((2, 3))), np.zeros((3, 2)))
+    with pytest.raises(ShapeError, match=r"\(4,\).*\(2,\)"):
+        hinge(Tensor(np.zeros(4)), [1, -1])

@@ -2,6 +2,11 @@
 
 Each takes Tensors, and the hinge and MSE losses also lists of scalar `Value`s (micrograd's
 moons demo uses the hinge loss on a list of scores).
+
+`mse` and `hinge` never broadcast the target against the prediction: the target must have the
+prediction's shape, except that a target whose shape differs only by axes of length 1 (labels
+of shape (N,) for scores of shape (N, 1), or the reverse) is reshaped to the prediction's
+shape. Anything else raises `ShapeError` naming both shapes.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from autograph.engine.broadcast import ShapeError
 from autograph.engine.tensor import Tensor
 from autograph.engine.tensor import softmax_cross_entropy as _fused_sce
 from autograph.engine.value import Value, sum_values
@@ -34,7 +40,11 @@ def _is_scalar_list(x: Any) -> bool:
 
 
 def mse(pred: Any, target: Any) -> Any:
-    """Mean of (pred - target)² over every element (Tensor), or over the list (Values)."""
+    """Mean of (pred - target)² over every element (Tensor), or over the list (Values).
+
+    The target must have the prediction's shape (up to axes of length 1); it is never
+    broadcast, so `mse(pred of shape (3, 1), [1, 2, 3])` compares element by element.
+    """
     if _is_scalar_list(pred):
         if len(pred) != len(target):
             raise ValueError(f"mse: {len(pred)} predictions but {len(target)} targets")
@@ -42,7 +52,7 @@ def mse(pred: Any, target: Any) -> Any:
             1.0 / len(pred))
     if not isinstance(pred, Tensor):
         raise TypeError(f"mse takes a Tensor or a list of Values, got {type(pred).__name__}")
-    diff = pred - _target_tensor(target, pred)
+    diff = pred - _matching_target("mse", target, pred, "prediction", "target")
     return (diff * diff).mean()
 
 
@@ -59,9 +69,7 @@ def hinge(scores: Any, labels: Any) -> Any:
     if not isinstance(scores, Tensor):
         raise TypeError(f"hinge takes a Tensor or a list of Values, got "
                         f"{type(scores).__name__}")
-    y = _target_tensor(labels, scores)
-    if y.shape != scores.shape and y.size == scores.size:
-        y = y.reshape(scores.shape)  # (N,) labels for (N, 1) scores: never broadcast to (N, N)
+    y = _matching_target("hinge", labels, scores, "scores", "labels")
     return (1 - y * scores).relu().mean()
 
 
@@ -69,3 +77,19 @@ def _target_tensor(target: Any, like: Tensor) -> Tensor:
     if isinstance(target, Tensor):
         return target
     return Tensor(np.asarray(target), like.dtype)
+
+
+def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(n for n in shape if n != 1)
+
+
+def _matching_target(loss: str, target: Any, like: Tensor, what: str, other: str) -> Tensor:
+    """`target` as a Tensor of `like`'s shape; never broadcast (a (N,) target against (N, 1)
+    predictions would otherwise become an (N, N) difference)."""
+    t = _target_tensor(target, like)
+    if t.shape == like.shape:
+        return t
+    if t.size == like.size and _squeezed(t.shape) == _squeezed(like.shape):
+        return t.reshape(like.shape)  # only axes of length 1 differ: same elements, same order
+    raise ShapeError(f"{loss}: {what} shape {like.shape} and {other} shape {t.shape} differ "
+                     f"({other} are not broadcast: give one per element of the {what})")
