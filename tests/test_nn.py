@@ -385,3 +385,40 @@ def test_mse_never_broadcasts_the_target() -> None:
         mse(Tensor(np.zeros((2, 3))), np.zeros((3, 2)))
     with pytest.raises(ShapeError, match=r"\(4,\).*\(2,\)"):
         hinge(Tensor(np.zeros(4)), [1, -1])
+
+
+def test_optimizer_refuses_a_single_parameter_and_non_leaves() -> None:
+    p = Parameter(np.ones((2, 3)))
+    for opt in (SGD, Adam):
+        with pytest.raises(TypeError, match=r"pass a list of parameters, e\.g\. "
+                                            r"model\.parameters\(\)"):
+            opt(p, lr=0.1)
+    with pytest.raises(TypeError, match="pass a list of parameters"):
+        SGD(Value(1.0), lr=0.1)
+    w = Value(1.0)
+    with pytest.raises(ValueError, match=r"params\[1\] is the result of an operation"):
+        SGD([w, w * 2], lr=0.1)
+    with pytest.raises(ValueError, match=r"params\[0\] does not require grad"):
+        SGD([Tensor(np.ones(2))], lr=0.1)
+    with pytest.raises(TypeError, match=r"params\[1\] is a ndarray"):
+        SGD([p, np.ones(2)], lr=0.1)
+    p.grad = np.ones((2, 3))
+    SGD([p], lr=0.1).step()
+    np.testing.assert_allclose(p.data, 0.9)
+
+
+def test_scalar_parameter_with_zero_gradient_is_still_updated() -> None:
+    p = Value(1.0)
+    opt = Momentum([p], lr=0.1)
+    p.grad = 1.0
+    opt.step()
+    p.grad = 0.0
+    opt.step()  # v = 0.9 * -0.1: the momentum coasts
+    assert p.data == pytest.approx(0.81)
+    q = Value(1.0)
+    q.grad = 0.0
+    SGD([q], lr=0.1, weight_decay=0.5).step()
+    assert q.data == pytest.approx(0.95)
+    t = Parameter(np.ones(2))  # a Tensor without a gradient is still skipped
+    SGD([t], lr=0.1, weight_decay=0.5).step()
+    np.testing.assert_allclose(t.data, [1.0, 1.0])

@@ -1,9 +1,15 @@
 """Optimizers: the textbook's chapter-6 set, each a small `update_one`.
 
 `opt.step()` (alias `update()`) runs the hooks on the gradients (weight decay, clipping),
-then `update_one(p)` for every parameter that has a gradient. Updates happen in place on
-`p.data` under `no_grad`, keeping the parameter's dtype; scalar `Value` parameters work too
-(their data is a number, so `-=` rebinds it).
+then `update_one(p)` for every parameter that has a gradient: a Tensor whose `grad` is None
+is skipped; a scalar `Value` always has one (its `grad` of 0 is a zero gradient, so momentum
+still coasts and weight decay still shrinks it).
+
+`params` is a list (or other iterable) of leaf parameters that require gradients, such as
+`model.parameters()`; a single Tensor or Value is refused rather than iterated row by row.
+
+Updates happen in place on `p.data` under `no_grad`, keeping the parameter's dtype; scalar
+`Value` parameters work too (their data is a number, so `-=` rebinds it).
 """
 
 from __future__ import annotations
@@ -23,9 +29,26 @@ Hook = Callable[[list[Any]], None]
 class Optimizer:
     def __init__(self, params: Iterable[Any], lr: float, *, weight_decay: float = 0.0,
                  clip_norm: float | None = None, hooks: Iterable[Hook] = ()) -> None:
+        name = type(self).__name__
+        if isinstance(params, Node):
+            raise TypeError(f"{name}: params must be a list of parameters, got a single "
+                            f"{type(params).__name__}; pass a list of parameters, e.g. "
+                            f"model.parameters() or [p]")
         self.params = list(params)
         if not self.params:
-            raise ValueError(f"{type(self).__name__}: no parameters to optimize")
+            raise ValueError(f"{name}: no parameters to optimize")
+        for i, p in enumerate(self.params):
+            if not isinstance(p, Node):
+                raise TypeError(f"{name}: params[{i}] is a {type(p).__name__}, not a "
+                                f"Parameter, Tensor or Value")
+            if not p.is_leaf:
+                raise ValueError(f"{name}: params[{i}] is the result of an operation "
+                                 f"({p.op!r}), not a leaf parameter; optimize the leaves it "
+                                 f"was computed from")
+            if not p.requires_grad:
+                raise ValueError(f"{name}: params[{i}] does not require grad, so it never "
+                                 f"gets a gradient (make it a Parameter, or pass "
+                                 f"requires_grad=True)")
         self.lr = lr
         self.hooks: list[Hook] = []
         if weight_decay:
@@ -65,8 +88,9 @@ class Optimizer:
 
 
 def _has_grad(p: Any) -> bool:
-    g = p.grad
-    return g is not None and not (isinstance(p, Value) and g == 0)
+    # A Tensor's grad is None until a backward pass reaches it; a Value's is a number, and
+    # 0 means a zero gradient (still an update: momentum coasts, weight decay shrinks).
+    return p.grad is not None
 
 
 def _zeros_like(p: Any) -> Any:
