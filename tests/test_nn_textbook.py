@@ -207,3 +207,39 @@ def test_two_layer_net_trains_as_the_notes_loop_does() -> None:
     assert net.loss(x, t) < before / 3
     assert net.accuracy(x, t) > 0.9
     assert net.accuracy(x, np.eye(2)[t]) == net.accuracy(x, t)
+
+
+@pytest.mark.parametrize("style", ["in place", "assign"])
+def test_two_layer_net_params_assignment_trains_the_net(style: str) -> None:
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((200, 10))
+    t = (x[:, 0] - x[:, 2] > 0).astype(int)
+    net = TwoLayerNet(10, 16, 2, weight_init_std=0.1, rng=rng, dtype=np.float32)
+    params = net.params
+    before = net.loss(x, t)
+    for _ in range(300):
+        idx = rng.choice(200, 20)
+        grad = net.gradient(x[idx], t[idx])
+        for key in ("W1", "b1", "W2", "b2"):
+            if style == "in place":
+                params[key] -= 0.5 * grad[key]
+            else:
+                params[key] = params[key] - 0.5 * grad[key]  # the textbook's form
+    assert net.loss(x, t) < before / 3
+    assert net.accuracy(x, t) > 0.9
+    assert net.W1.data.dtype == np.float32
+
+
+def test_two_layer_net_params_assignment_writes_through_and_checks_shapes() -> None:
+    net = TwoLayerNet(4, 3, 2, rng=np.random.default_rng(0))
+    held = net.W1.data
+    net.params["W1"] = np.ones((4, 3))
+    assert net.W1.data is held  # written in place: an optimizer holding it sees the change
+    np.testing.assert_array_equal(net.W1.data, 1.0)
+    np.testing.assert_array_equal(net.params["W1"], 1.0)
+    with pytest.raises(ValueError, match=r"params\['b1'\].*\(4,\).*\(3,\)"):
+        net.params["b1"] = np.zeros(4)
+    with pytest.raises(KeyError, match="W3"):
+        net.params["W3"] = np.zeros(2)
+    assert list(net.params) == ["W1", "b1", "W2", "b2"]
+    assert {k: v.shape for k, v in net.params.items()}["W2"] == (3, 2)

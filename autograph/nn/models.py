@@ -1,13 +1,15 @@
 """The textbook's `TwoLayerNet`, on autograph's Tensors.
 
-It keeps the notes' interface: `params` is a dict of the NumPy arrays `W1 b1 W2 b2` (the
-same arrays the Parameters hold, so the notes' loop `params[key] -= lr * grad[key]` trains
-it), `predict`, `loss`, `accuracy`, `numerical_gradient` (central differences) and
+It keeps the notes' interface: `params` maps `W1 b1 W2 b2` to the NumPy arrays the Parameters
+hold (the live arrays, so the notes' loop `params[key] -= lr * grad[key]` trains it, and
+assigning `params[key] = array` writes the new values into the Parameter), `predict`, `loss`,
+`accuracy`, `numerical_gradient` (central differences) and
 `gradient`, which here is autograph's backward pass instead of hand-written layers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 import numpy as np
@@ -18,6 +20,49 @@ from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy
 from autograph.nn.module import Module, Parameter
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
+
+
+class ParamArrays(MutableMapping[str, np.ndarray]):
+    """A module's parameter arrays by name, read and written through to the Parameters.
+
+    `params[key]` is the Parameter's own array (not a copy), so `params[key] -= lr * g`
+    updates it in place; `params[key] = array` copies the values into that array (the shape
+    must match; the dtype is kept), so the textbook's `params[key] = params[key] - lr * g`
+    trains the net too. Keys cannot be added or removed.
+    """
+
+    def __init__(self, module: Module, names: tuple[str, ...]) -> None:
+        self._module, self._names = module, names
+
+    def _param(self, key: str) -> Parameter:
+        if key not in self._names:
+            raise KeyError(f"{key!r}: {type(self._module).__name__}.params has the keys "
+                           f"{', '.join(self._names)}")
+        return getattr(self._module, key)
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self._param(key).data
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        param = self._param(key)
+        array = np.asarray(value.data if isinstance(value, Tensor) else value)
+        if array.shape != param.data.shape:
+            raise ValueError(f"params[{key!r}]: cannot assign an array of shape {array.shape} "
+                             f"to {key}, which has shape {param.data.shape}")
+        if array is not param.data:  # `params[k] -= g` assigns the same array back
+            param.data[...] = array  # in place: optimizers may hold the array
+
+    def __delitem__(self, key: str) -> None:
+        raise TypeError(f"cannot delete params[{key!r}]: the net's parameters are fixed")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __repr__(self) -> str:
+        return "{" + ", ".join(f"{k!r}: {self[k]!r}" for k in self._names) + "}"
 
 
 class TwoLayerNet(Module):
@@ -42,9 +87,10 @@ class TwoLayerNet(Module):
         self.b2 = Parameter(np.zeros(output_size, dtype=dtype), label="b2")
 
     @property
-    def params(self) -> dict[str, np.ndarray]:
-        """The parameter arrays themselves (not copies): updating them in place trains the net."""
-        return {name: getattr(self, name).data for name in PARAM_NAMES}
+    def params(self) -> ParamArrays:
+        """The parameter arrays themselves (not copies), by name: `params[k] -= lr * g` and
+        `params[k] = new_array` both write into the net's Parameters."""
+        return ParamArrays(self, PARAM_NAMES)
 
     def forward(self, x: Any) -> Tensor:
         x = x if isinstance(x, Tensor) else Tensor(x)  # a constant: no gradient for the input
