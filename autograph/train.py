@@ -389,6 +389,26 @@ def run(args: argparse.Namespace) -> int:
     raise _command_error(f"unknown training target {args.target!r}")
 
 
+def _prepare_outputs(args: argparse.Namespace, options: tuple[str, ...]) -> None:
+    """Create the directories of the output files now, before training, and fail now (as a
+    CommandError) if one cannot be written: not after minutes of training."""
+    for option in options:
+        path = getattr(args, option, None)
+        if not path:
+            continue
+        flag, target = f"--{option}", Path(path).expanduser()
+        if target.is_dir():
+            raise _command_error(f"{flag} {path}: is a directory; give a file name")
+        parent = target.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise _command_error(f"{flag} {path}: cannot create the directory {parent} "
+                                 f"({error.strerror or error})") from None
+        if not os.access(parent, os.W_OK):
+            raise _command_error(f"{flag} {path}: the directory {parent} is not writable")
+
+
 def _parse_hidden(text: str) -> list[int]:
     try:
         sizes = [int(s) for s in str(text).split(",") if s.strip()]
@@ -414,6 +434,7 @@ def _run_mnist(args: argparse.Namespace) -> int:
     if not args.lr > 0:
         raise _command_error("--lr must be positive")
     hidden = _parse_hidden(args.hidden)
+    _prepare_outputs(args, ("plot", "save"))
     init: Any = args.init
     try:
         init = float(init)
@@ -474,6 +495,7 @@ def draw_moons_graph(model: Any, x: Any, path: str | os.PathLike[str]) -> Any:
 def _run_moons(args: argparse.Namespace) -> int:
     if args.steps < 1 or args.samples < 2:
         raise _command_error("--steps must be at least 1 and --samples at least 2")
+    _prepare_outputs(args, ("plot", "boundary", "save", "graph"))
     model, history, (X, y) = train_moons(
         steps=args.steps, n_samples=args.samples, noise=args.noise, data_seed=args.seed,
         init_seed=args.init_seed, quiet=args.quiet, log=lambda line: print(line, flush=True))

@@ -176,3 +176,37 @@ def test_train_moons_draws_its_graph_clustered_by_neuron(tmp_path: Path, capsys)
     assert dot.startswith("digraph")
     for scope in ("layer0", "layer0/neuron15", "layer1/neuron0", "layer2/neuron0"):
         assert f'"{scope}"' in dot or f">{scope}<" in dot, scope
+
+
+def test_train_outputs_in_missing_directories_are_created(tmp_path: Path, capsys) -> None:
+    root = _tiny_mnist(tmp_path / "mnist")
+    weights, plot = tmp_path / "new" / "dir" / "model.npz", tmp_path / "other" / "p.png"
+    assert _run(["train", "mnist", "--data", str(root), "--no-verify", "--iters", "2",
+                 "--batch", "10", "--hidden", "8", "--quiet", "--save", str(weights),
+                 "--plot", str(plot)]) == 0
+    assert weights.is_file() and plot.is_file()
+    moons = tmp_path / "moons" / "deep" / "mlp.npz"
+    assert _run(["train", "moons", "--steps", "1", "--samples", "10", "--quiet",
+                 "--save", str(moons)]) == 0
+    assert moons.is_file()
+
+
+@pytest.mark.parametrize("target", ["mnist", "moons"])
+@pytest.mark.parametrize("option", ["--save", "--plot"])
+def test_train_unwritable_output_fails_before_training(tmp_path: Path, capsys, target: str,
+                                                        option: str) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    argv = (["train", "mnist", "--data", str(_tiny_mnist(tmp_path / "mnist")), "--no-verify",
+             "--iters", "2", "--batch", "10", "--hidden", "8"] if target == "mnist"
+            else ["train", "moons", "--steps", "1", "--samples", "10"])
+    with pytest.raises(CommandError, match=f"{option} .*cannot create the directory"):
+        _run([*argv, "--quiet", option, str(blocker / "sub" / "out.npz")])
+    out = capsys.readouterr().out
+    assert "Step:" not in out and "step   0" not in out  # no training ran
+
+
+def test_module_save_creates_the_directory(tmp_path: Path) -> None:
+    model = MLP(2, [3, 2], rng=np.random.default_rng(0))
+    written = model.save(tmp_path / "a" / "b" / "weights")
+    assert written == tmp_path / "a" / "b" / "weights.npz" and written.is_file()

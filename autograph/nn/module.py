@@ -174,11 +174,17 @@ class Module:
         return {name: np.array(p.data) for name, p in self.named_parameters()}
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write every parameter to an `.npz` file under its `layer/param` key; returns the
-        path written (NumPy adds `.npz` to a name without it)."""
-        path = Path(path)
+        """Write every parameter to an `.npz` file under its `layer/param` key, creating the
+        file's directory if needed; returns the path written (`.npz` is added to a name
+        without it)."""
+        path = Path(path).expanduser()
         if path.suffix != ".npz":
             path = path.with_name(path.name + ".npz")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OSError(error.errno, f"{type(self).__name__}.save: cannot create the "
+                          f"directory {path.parent} for {path} ({error.strerror})") from None
         np.savez(path, **self.state_dict())
         return path
 
