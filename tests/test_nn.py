@@ -422,3 +422,18 @@ def test_scalar_parameter_with_zero_gradient_is_still_updated() -> None:
     t = Parameter(np.ones(2))  # a Tensor without a gradient is still skipped
     SGD([t], lr=0.1, weight_decay=0.5).step()
     np.testing.assert_allclose(t.data, [1.0, 1.0])
+
+
+def test_list_attributes_register_exactly_their_parameter_items() -> None:
+    class Net(Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.w = Value(1.0)
+            self.acts = [self.w * 2, self.w * 3]  # op results: not parameters
+            self.consts = [Value(1.0, requires_grad=False)]
+            self.mixed = [Parameter(np.ones(2)), Tensor(np.zeros(2))]
+
+    net = Net()
+    assert [name for name, _ in net.named_parameters()] == ["w", "mixed0"]
+    assert net.parameters()[1] is net.mixed[0]
+    assert list(net.state_dict()) == ["w", "mixed0"]

@@ -1,10 +1,12 @@
 """`Module` and `Parameter`: the containers every net in `autograph.nn` is built from.
 
-Attributes that are Parameters, Values, Modules, or lists of them register themselves in
-insertion order (DeZero's idea, without its `set`), so `parameters()` and the `.npz` keys are
-deterministic. A list attribute's items are named by the attribute's singular plus an index
-(`layers` -> `layer0`, `neurons` -> `neuron3`, `w` -> `w0`), which is also the scope that
-`__call__` opens, so graph pictures cluster by layer and neuron: `layer0/neuron3`.
+Attributes that are parameters (Parameters, scalar `Value` leaves that require grad),
+Modules, or lists of them register themselves in insertion order (DeZero's idea, without its
+`set`), so `parameters()` and the `.npz` keys are deterministic. A list attribute's items are
+named by the attribute's singular plus an index (`layers` -> `layer0`, `neurons` ->
+`neuron3`, `w` -> `w0`), which is also the scope that `__call__` opens, so graph pictures
+cluster by layer and neuron: `layer0/neuron3`. Only a list's parameter items register: op
+results and constants in a list are left out.
 """
 
 from __future__ import annotations
@@ -20,8 +22,6 @@ from autograph.engine.node import RECORDING
 from autograph.engine.tensor import Tensor
 from autograph.engine.value import Value
 
-_REGISTRABLE = (Tensor, Value)
-
 
 class Parameter(Tensor):
     """A Tensor leaf that a Module trains: `requires_grad=True` by default."""
@@ -33,14 +33,21 @@ class Parameter(Tensor):
         super().__init__(data, dtype, requires_grad=requires_grad, label=label)
 
 
-def _registrable(value: Any) -> bool:
+def _is_parameter(value: Any) -> bool:
+    """A Module, a Parameter, or a scalar Value leaf that requires grad (not an op result,
+    not a constant)."""
     if isinstance(value, Module | Parameter):
         return True
     if isinstance(value, Value):
         return value.is_leaf and value.requires_grad
-    if isinstance(value, list | tuple) and value:
-        return all(isinstance(v, Module | Parameter | Value) for v in value)
     return False
+
+
+def _registrable(value: Any) -> bool:
+    if isinstance(value, list | tuple):
+        # A list registers its parameter items (by their index): other items are left out.
+        return any(_is_parameter(v) for v in value)
+    return _is_parameter(value)
 
 
 def _item_name(attr: str, index: int) -> str:
@@ -147,7 +154,7 @@ class Module:
                     full = f"{path}/{name}" if path else name
                     if isinstance(item, Module):
                         yield from visit(full, item)
-                    elif isinstance(item, _REGISTRABLE) and id(item) not in seen:
+                    elif _is_parameter(item) and id(item) not in seen:
                         seen.add(id(item))
                         yield full, item
 
