@@ -437,3 +437,21 @@ def test_list_attributes_register_exactly_their_parameter_items() -> None:
     assert [name for name, _ in net.named_parameters()] == ["w", "mixed0"]
     assert net.parameters()[1] is net.mixed[0]
     assert list(net.state_dict()) == ["w", "mixed0"]
+
+
+def test_parameters_leaves_no_reference_cycles() -> None:
+    import gc
+
+    model = Sequential(Linear(3, 4, rng=np.random.default_rng(0)), ReLU(),
+                       Sequential(Linear(4, 2, rng=np.random.default_rng(1))))
+    names = [name for name, _ in model.named_parameters()]
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(20):
+            model.parameters()
+            model.zero_grad()
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    assert [name for name, _ in model.named_parameters()] == names

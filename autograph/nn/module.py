@@ -55,6 +55,17 @@ def _item_name(attr: str, index: int) -> str:
     return f"{singular}{index}"
 
 
+def _entries(path: str, module: Module) -> Iterator[tuple[str, Any]]:
+    """`(path/name, item)` for each registered attribute or list item, in order."""
+    for attr in module._registry:
+        value = module.__dict__.get(attr)
+        if isinstance(value, list | tuple):
+            for i, item in enumerate(value):
+                yield (f"{path}/{_item_name(attr, i)}" if path else _item_name(attr, i)), item
+        else:
+            yield (f"{path}/{attr}" if path else attr), value
+
+
 class Module:
     """Base class of layers and nets. Subclasses define `forward`; call the module itself.
 
@@ -141,24 +152,19 @@ class Module:
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Tensor | Value]]:
         """`("layer0/neuron3/w1", param)` pairs in registration order (each param once)."""
         seen: set[int] = set()
-
-        # Module trees are shallow (a handful of levels), so recursion is fine here.
-        def visit(path: str, module: Module) -> Iterator[tuple[str, Tensor | Value]]:
-            for attr in module._registry:
-                value = module.__dict__.get(attr)
-                items = (
-                    [(_item_name(attr, i), v) for i, v in enumerate(value)]
-                    if isinstance(value, list | tuple) else [(attr, value)]
-                )
-                for name, item in items:
-                    full = f"{path}/{name}" if path else name
-                    if isinstance(item, Module):
-                        yield from visit(full, item)
-                    elif _is_parameter(item) and id(item) not in seen:
-                        seen.add(id(item))
-                        yield full, item
-
-        yield from visit(prefix, self)
+        # Depth first with an explicit stack of iterators (a recursive closure would be a
+        # reference cycle left for the garbage collector on every parameters() call).
+        stack = [_entries(prefix, self)]
+        while stack:
+            for full, item in stack[-1]:
+                if isinstance(item, Module):
+                    stack.append(_entries(full, item))
+                    break
+                if _is_parameter(item) and id(item) not in seen:
+                    seen.add(id(item))
+                    yield full, item
+            else:
+                stack.pop()
 
     def parameters(self) -> list[Tensor | Value]:
         return [p for _, p in self.named_parameters()]
