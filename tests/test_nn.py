@@ -455,3 +455,28 @@ def test_parameters_leaves_no_reference_cycles() -> None:
     finally:
         gc.enable()
     assert [name for name, _ in model.named_parameters()] == names
+
+
+def test_load_gives_clear_errors_for_files_that_are_not_saved_modules(tmp_path) -> None:
+    model = MLP(2, [3], rng=np.random.default_rng(0))
+    npy = tmp_path / "weights.npy"
+    np.save(npy, np.ones(3))
+    with pytest.raises(ValueError, match=r"weights\.npy: holds a single array .*\.npy"):
+        model.load(npy)
+    strings = tmp_path / "strings.npz"
+    np.savez(strings, **{"layer0/W": np.full((2, 3), "a"), "layer0/b": np.zeros(3)})
+    with pytest.raises(ValueError, match=r"strings\.npz: 'layer0/W' holds <U1 data, not numbers"):
+        model.load(strings)
+    objects = tmp_path / "objects.npz"
+    np.savez(objects, **{"layer0/W": np.array([{}] * 6).reshape(2, 3), "layer0/b": np.zeros(3)})
+    with pytest.raises(ValueError, match=r"objects\.npz: 'layer0/W' holds Python objects"):
+        model.load(objects)
+    junk = tmp_path / "junk.npz"
+    junk.write_text("hello")
+    with pytest.raises(ValueError, match=r"junk\.npz: not a NumPy \.npz file"):
+        model.load(junk)
+    with pytest.raises(FileNotFoundError, match=r"missing\.npz: no such file"):
+        model.load(tmp_path / "missing.npz")
+    with pytest.raises(ValueError, match="not numbers"):
+        model.load_state_dict({"layer0/W": np.full((2, 3), "a"), "layer0/b": np.zeros(3)})
+    model.load(model.save(tmp_path / "ok.npz"))  # the round trip still works

@@ -55,6 +55,11 @@ def _item_name(attr: str, index: int) -> str:
     return f"{singular}{index}"
 
 
+def _is_numeric(array: np.ndarray) -> bool:
+    return array.dtype == np.bool_ or np.issubdtype(array.dtype, np.integer) or \
+        np.issubdtype(array.dtype, np.floating)
+
+
 def _entries(path: str, module: Module) -> Iterator[tuple[str, Any]]:
     """`(path/name, item)` for each registered attribute or list item, in order."""
     for attr in module._registry:
@@ -212,6 +217,9 @@ class Module:
             )
         for name, p in params.items():
             array = np.asarray(state[name])
+            if not _is_numeric(array):
+                raise ValueError(f"{type(self).__name__}.load: {name!r} holds {array.dtype} "
+                                 "data, not numbers")
             if array.shape != np.shape(p.data):
                 raise ValueError(
                     f"{type(self).__name__}.load: {name!r} has shape {array.shape} in the file "
@@ -224,9 +232,36 @@ class Module:
                 p.data[...] = state[name]  # in place: optimizers may hold the array
 
     def load(self, path: str | os.PathLike[str]) -> Module:
-        """Read parameters written by `save` (never unpickles: `allow_pickle=False`)."""
-        with np.load(path, allow_pickle=False) as archive:
-            self.load_state_dict({key: archive[key] for key in archive.files})
+        """Read parameters written by `save` (never unpickles: `allow_pickle=False`).
+
+        A file that is not an `.npz` archive of numeric arrays (a single-array `.npy`, text,
+        strings, pickled objects) raises ValueError naming the file and the problem.
+        """
+        where = f"{type(self).__name__}.load: {path}"
+        try:
+            loaded = np.load(path, allow_pickle=False)
+        except FileNotFoundError:
+            raise FileNotFoundError(f"{where}: no such file") from None
+        except (ValueError, OSError, EOFError) as error:
+            raise ValueError(f"{where}: not a NumPy .npz file written by Module.save "
+                             f"({error})") from None
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise ValueError(f"{where}: holds a single array of shape "
+                             f"{np.shape(loaded)} (an .npy file), not an .npz archive of "
+                             f"named parameters as Module.save writes")
+        state: dict[str, np.ndarray] = {}
+        with loaded as archive:
+            for key in archive.files:
+                try:
+                    array = archive[key]
+                except ValueError:  # an object array: loading it would unpickle
+                    raise ValueError(f"{where}: {key!r} holds Python objects, which are "
+                                     "never loaded (no unpickling)") from None
+                if not _is_numeric(array):
+                    raise ValueError(f"{where}: {key!r} holds {array.dtype} data, not "
+                                     "numbers")
+                state[key] = array
+        self.load_state_dict(state)
         return self
 
     def __repr__(self) -> str:
