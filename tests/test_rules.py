@@ -4,11 +4,12 @@ The tests are generated from `RULES`: a new op without a case in
 `autograph.testing.strategies.OP_CASES` fails `test_every_rule_has_a_case`.
 """
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograph import RULES
+from autograph import RULES, Tensor, Value, enable_grad, gradients
 from autograph.testing import gradcheck
 from autograph.testing.strategies import OP_CASES, scalar_examples, tensor_examples
 
@@ -47,3 +48,33 @@ def test_tensor_rule_matches_numerical_gradient(op, data):
 def test_tensor_rule_in_fast_mode(op, data):
     inputs, build = data.draw(tensor_examples(op))
     assert gradcheck(build, inputs, atol=1e-6, rtol=1e-4, fast_mode=True)
+
+
+@pytest.mark.parametrize("op", TENSOR_OPS)
+@given(data=st.data())
+def test_tensor_rule_second_derivatives(op, data):
+    # gradcheck a function that itself computes gradients with create_graph=True: this
+    # checks every rule's recorded (GRAPH-namespace) form, i.e. Hessian-vector products
+    inputs, build = data.draw(tensor_examples(op))
+    weights = np.random.default_rng(0).standard_normal(np.shape(build(*inputs).data))
+
+    def first_derivatives(*xs):
+        with enable_grad():
+            out = build(*xs)
+            grads = gradients((out * weights).sum(), list(xs), create_graph=True)
+            return sum(((g * x).sum() for g, x in zip(grads, xs, strict=True)), Tensor(0.0))
+
+    assert gradcheck(first_derivatives, inputs, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("op", SCALAR_OPS)
+@given(data=st.data())
+def test_value_rule_second_derivatives(op, data):
+    inputs, build = data.draw(scalar_examples(op))
+
+    def first_derivatives(*xs):
+        with enable_grad():
+            grads = gradients(build(*xs), list(xs), create_graph=True)
+            return sum((g * x for g, x in zip(grads, xs, strict=True)), Value(0.0))
+
+    assert gradcheck(first_derivatives, inputs, atol=1e-5, rtol=1e-4)

@@ -281,3 +281,63 @@ def test_affine_is_one_node_equal_to_matmul_plus_bias():
     with pytest.raises(ShapeError, match=r"affine: x of shape \(4, 3\) and weight of shape "
                                          r"\(2, 3\) do not fit"):
         affine(x, Tensor(np.ones((2, 3))))
+
+
+def test_max_ties_share_the_gradient_equally():
+    x = Tensor([1.0, 1.0, 0.0], requires_grad=True)
+    x.max().backward()
+    assert x.grad.tolist() == [0.5, 0.5, 0.0]
+    y = Tensor([[2.0, 2.0], [1.0, 3.0]], requires_grad=True)
+    y.max(axis=1).sum().backward()
+    assert y.grad.tolist() == [[0.5, 0.5], [0.0, 1.0]]
+
+
+def test_tensor_leaves_accumulate_across_backward_calls():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x * x).sum()
+    y.backward()
+    assert x.grad.tolist() == [3.0, 12.0]
+    y.backward()
+    assert x.grad.tolist() == [6.0, 24.0]
+    y.zero_grad()
+    assert x.grad is None
+
+
+def test_float32_leaf_grad_stays_float32_when_accumulating_float64():
+    x = Tensor(np.ones(3, np.float32), requires_grad=True)
+    y = (x * np.ones(3)).sum()  # a float64 constant makes the graph float64
+    y.backward()
+    y.backward()
+    assert x.grad.dtype == np.float32 and x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_boolean_masks_inside_tuple_indices_match_numpy():
+    data = np.arange(24.0).reshape(2, 3, 4)
+    mask = np.array([True, False, True, True])
+    for index in [(slice(None), slice(None), mask), (0, slice(None), mask),
+                  (np.ones((2, 3), bool), slice(1, None)), (1, [0, 0, 2])]:
+        x = Tensor(data, requires_grad=True)
+        y = x[index]
+        assert y.shape == data[index].shape and np.array_equal(y.data, data[index])
+        y.sum().backward()
+        expected = np.zeros_like(data)
+        np.add.at(expected, index, 1.0)
+        assert np.array_equal(x.grad, expected)
+
+
+def test_cross_entropy_over_nd_logits_averages_over_all_rows():
+    rng = np.random.default_rng(4)
+    logits = rng.standard_normal((2, 3, 5))
+    labels = rng.integers(0, 5, (2, 3))
+    x = Tensor(logits, requires_grad=True)
+    loss = softmax_cross_entropy(x, labels)
+    flat = Tensor(logits.reshape(6, 5))
+    assert loss.item() == pytest.approx(softmax_cross_entropy(flat, labels.reshape(6)).item())
+    loss.backward()
+    p = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    assert np.allclose(x.grad, (p - np.eye(5)[labels]) / 6)
+
+
+def test_negative_class_labels_are_refused():
+    with pytest.raises(ValueError, match="class indices must be in"):
+        softmax_cross_entropy(Tensor([[0.0, 0.0, 5.0], [1.0, 2.0, 3.0]]), np.array([-1, 0]))

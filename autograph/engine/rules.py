@@ -88,10 +88,10 @@ RULES: dict[str, Rule] = {
     "-": lambda m, g, out, xs, i, p: g if i == 0 else -g,
     "*": lambda m, g, out, xs, i, p: g * xs[1 - i],
     "/": lambda m, g, out, xs, i, p: m.div(g, xs[1]) if i == 0 else -m.div(g * out, xs[1]),
-    # d/dx x**y = y * x**(y-1); where y == 0 the exponent is nudged to y (the product is
-    # 0 anyway) so that x = 0 gives 0, not 0 * inf = nan
+    # d/dx x**y = y * x**(y-1); only where x == y == 0 is the exponent nudged to y (the
+    # product is 0 anyway), so that 0 * 0**-1 gives 0, not nan, and nothing changes elsewhere
     "**": lambda m, g, out, xs, i, p: (
-        g * xs[1] * m.pow(xs[0], xs[1] - 1 + m.is_zero(xs[1])) if i == 0
+        g * xs[1] * m.pow(xs[0], xs[1] - 1 + m.is_zero(xs[0]) * m.is_zero(xs[1])) if i == 0
         else g * out * m.log(xs[0])
     ),
     "neg": lambda m, g, out, xs, i, p: -g,
@@ -141,7 +141,9 @@ class SCALAR:
             return a / b
         except ZeroDivisionError:
             if isinstance(a, Fraction) or isinstance(b, Fraction):
-                raise
+                raise ZeroDivisionError(
+                    f"division by zero with exact numbers ({a} / {b}): a Fraction has no "
+                    "infinity; use floats for IEEE inf/nan") from None
             return math.nan if a == 0 or a != a else math.copysign(math.inf, a) * (
                 math.copysign(1.0, b))
 
@@ -189,7 +191,7 @@ class SCALAR:
 
     @staticmethod
     def sign(a: Any) -> int:
-        return (a > 0) - (a < 0)
+        return 1 if a > 0 else (-1 if a < 0 else 0)
 
     @staticmethod
     def is_zero(a: Any) -> int:
@@ -201,6 +203,8 @@ EXACT_POWER_BITS = 1 << 16
 
 def _huge_exact_power(a: Any, b: Any) -> bool:
     """True when an exact a ** b would need more than EXACT_POWER_BITS bits."""
+    if type(b) is Fraction and b.denominator == 1:
+        b = b.numerator
     if type(b) is not int or type(a) not in (int, Fraction) or abs(b) < 64:
         return False
     size = a.bit_length() if type(a) is int else max(a.numerator.bit_length(),

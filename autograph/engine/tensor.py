@@ -374,8 +374,8 @@ class Tensor(Node):
             self.grad = g if old is None else old + g
         elif old is None:
             self.grad = g if _unshared(g, self.data.dtype) else np.array(g, self.data.dtype)
-        else:
-            self.grad = old + g
+        else:  # a float64 constant in the graph must not turn a float32 leaf's grad float64
+            self.grad = np.add(old, g, dtype=self.data.dtype, casting="same_kind")
 
     def _zero_grad(self) -> None:
         return None
@@ -414,9 +414,17 @@ def _unshared(g: Any, dtype: np.dtype) -> bool:
 
 
 def _plain_index(index: Any) -> Any:
-    """Tensors inside an index become their arrays; a boolean mask becomes integer arrays."""
+    """Tensors inside an index become their arrays; a boolean mask becomes the integer arrays
+    of its True positions (spliced in place when it sits inside a tuple index)."""
     if isinstance(index, tuple):
-        return tuple(_plain_index(i) for i in index)
+        parts: list[Any] = []
+        for item in index:
+            plain = _plain_index(item)
+            if _is_mask(item):
+                parts.extend(plain)  # a k-dim mask indexes k axes
+            else:
+                parts.append(plain)
+        return tuple(parts)
     if isinstance(index, Tensor):
         index = index.data
     if isinstance(index, list):
@@ -428,6 +436,12 @@ def _plain_index(index: Any) -> Any:
             raise IndexError(f"getitem: index arrays must hold integers or booleans, got "
                              f"dtype {index.dtype}")
     return index
+
+
+def _is_mask(item: Any) -> bool:
+    data = item.data if isinstance(item, Tensor) else item
+    return (isinstance(data, np.ndarray) and data.dtype == bool) or (
+        isinstance(data, list) and np.asarray(data).dtype == bool)
 
 
 def affine(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -485,11 +499,11 @@ def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
         labels = t.reshape(-1)
         rows = np.arange(labels.size)
         flat_shifted = shifted.reshape(-1, classes)
-        try:  # as unsigned, a negative label is out of range too (no silent wrap-around)
-            picked = flat_shifted[rows, labels.astype(np.uintp, copy=False)]
-        except IndexError:
+        if labels.size and (labels.max() >= classes or (labels.dtype.kind == "i"
+                                                         and labels.min() < 0)):
             raise ValueError(f"softmax_cross_entropy: class indices must be in [0, {classes}),"
-                             f" got values from {labels.min()} to {labels.max()}") from None
+                             f" got values from {labels.min()} to {labels.max()}")
+        picked = flat_shifted[rows, labels]
         total = np.log(totals).sum() - picked.sum()
         one_hot = np.zeros(flat_shifted.shape, flat_shifted.dtype)
         one_hot[rows, labels] = 1

@@ -79,7 +79,7 @@ def _flat_data(node: Node) -> np.ndarray:
 
 def _set_element(node: Node, k: int, value: float) -> None:
     if isinstance(node, Value):
-        node.data = value
+        node.data = float(value)  # a Python float, never a NumPy scalar
     else:
         node.data.reshape(-1)[k] = value
 
@@ -135,7 +135,8 @@ def _analytical_jacobian(out: Node, leaves: Sequence[Node], checked: Sequence[in
 def _worst(analytical: np.ndarray, numerical: np.ndarray, atol: float, rtol: float
            ) -> tuple[float, tuple[int, int]] | None:
     excess = np.abs(analytical - numerical) - (atol + rtol * np.abs(numerical))
-    excess = np.where(np.isnan(analytical) != np.isnan(numerical), np.inf, excess)
+    # a NaN on either side is a failure, even on both: the function is undefined there
+    excess = np.where(np.isnan(analytical) | np.isnan(numerical), np.inf, excess)
     if not np.any(excess > 0):
         return None
     out_k, in_k = np.unravel_index(int(np.nanargmax(excess)), excess.shape)

@@ -163,16 +163,38 @@ def _transpose(draw: Any) -> tuple[list[np.ndarray], Build]:
 
 @st.composite
 def _index(draw: Any) -> Any:
+    """A shape and an index into it: ints, slices, integer arrays (with repeats), boolean
+    masks, alone or in a tuple over several axes."""
     shape = draw(shapes(min_dims=1))
-    kind = draw(st.sampled_from(["int", "slice", "array", "mask"]))
-    if kind == "int":
-        index: Any = draw(st.integers(-shape[0], shape[0] - 1))
-    elif kind == "slice":
-        index = slice(draw(st.integers(0, shape[0] - 1)), None, draw(st.sampled_from([1, 2])))
-    elif kind == "array":  # repeated indices must add up
-        index = np.array(draw(st.lists(st.integers(0, shape[0] - 1), min_size=1, max_size=4)))
-    else:
-        index = np.array(draw(st.lists(st.booleans(), min_size=shape[0], max_size=shape[0])))
+    parts: list[Any] = []
+    axis = 0
+    for _ in range(draw(st.integers(1, len(shape)))):
+        if axis >= len(shape):
+            break
+        size = shape[axis]
+        kind = draw(st.sampled_from(["int", "slice", "array", "mask", "mask2d"]))
+        if kind == "mask2d" and axis + 1 < len(shape):
+            mask_shape = shape[axis:axis + 2]
+            parts.append(np.array(draw(st.lists(st.booleans(), min_size=int(np.prod(
+                mask_shape)), max_size=int(np.prod(mask_shape))))).reshape(mask_shape))
+            axis += 2
+            continue
+        if kind == "int":
+            parts.append(draw(st.integers(-size, size - 1)))
+        elif kind in ("slice", "mask2d"):
+            parts.append(slice(draw(st.integers(0, size - 1)), None,
+                               draw(st.sampled_from([1, 2]))))
+        elif kind == "array":  # repeated (and negative) indices must add up
+            parts.append(np.array(draw(st.lists(st.integers(-size, size - 1), min_size=1,
+                                                max_size=4))))
+        else:
+            parts.append(np.array(draw(st.lists(st.booleans(), min_size=size,
+                                                max_size=size))))
+        axis += 1
+    # integer arrays and masks in one index must broadcast together: keep only the first
+    advanced = [k for k, p in enumerate(parts) if isinstance(p, np.ndarray)]
+    parts = [slice(None) if k in advanced[1:] else p for k, p in enumerate(parts)]
+    index = parts[0] if len(parts) == 1 and draw(st.booleans()) else tuple(parts)
     return shape, index
 
 
@@ -218,12 +240,13 @@ def _along_axis(method: str) -> st.SearchStrategy:
 
 @st.composite
 def _cross_entropy(draw: Any) -> tuple[list[np.ndarray], Build]:
-    batch, classes = draw(st.integers(1, 4)), draw(st.integers(2, 4))
-    labels = np.array(draw(st.lists(st.integers(0, classes - 1), min_size=batch,
-                                    max_size=batch)))
+    batch = draw(st.sampled_from([(1,), (2,), (4,), (2, 3)]))  # N-d logits: rows = prod(batch)
+    classes = draw(st.integers(2, 4))
+    labels = np.array(draw(st.lists(st.integers(0, classes - 1), min_size=int(np.prod(batch)),
+                                    max_size=int(np.prod(batch))))).reshape(batch)
     one_hot = draw(st.booleans())
     target = np.eye(classes)[labels] if one_hot else labels
-    return ([draw(arrays_in(ANY, (batch, classes)))],
+    return ([draw(arrays_in(ANY, (*batch, classes)))],
             lambda x: softmax_cross_entropy(x, target))
 
 
