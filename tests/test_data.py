@@ -211,3 +211,13 @@ def test_toy_datasets() -> None:
     S, c = make_spiral(40, 3, seed=0)
     assert S.shape == (120, 2) and np.bincount(c).tolist() == [40, 40, 40]
     assert np.abs(S).max() <= 1.0 + 1e-12
+
+
+@pytest.mark.parametrize("name, shape", [("train-images-idx3-ubyte.gz", (TRAIN_N, 20, 20)),
+                                         ("t10k-images-idx3-ubyte.gz", (TEST_N, 28, 27))])
+def test_images_must_be_28x28_even_unverified(tiny, name: str, shape) -> None:
+    root, _ = tiny
+    write_idx(root / name, np.zeros(shape, dtype=np.uint8))
+    with pytest.raises(MNISTError, match=f"{name}: images are {shape[1]}x{shape[2]}, but "
+                                         "MNIST images are 28x28"):
+        load_mnist(root, verify=False)

@@ -3,8 +3,9 @@
 `load_mnist(root)` reads `train-images-idx3-ubyte.gz`, `train-labels-idx1-ubyte.gz`,
 `t10k-images-idx3-ubyte.gz` and `t10k-labels-idx1-ubyte.gz` from `root`. Each file's size and
 MD5 are compared with the published values (`MNIST_FILES`), and each IDX header is checked
-(magic number, dimensions, payload length), so a missing, truncated or corrupt file gives an
-error that names the file and what is wrong with it rather than garbage arrays.
+(magic number, dimensions, payload length; images must be 28x28 even with `verify=False`), so
+a missing, truncated or corrupt file gives an error that names the file and what is wrong
+with it rather than garbage arrays.
 
 IDX format (big-endian): two zero bytes, a type byte (0x08 = unsigned byte), the number of
 dimensions, one 4-byte size per dimension, then the data.
@@ -41,6 +42,7 @@ MNIST_FILES: dict[str, tuple[int, str]] = {
 
 IMAGES_MAGIC = 0x00000803  # unsigned bytes, 3 dims (count, rows, cols)
 LABELS_MAGIC = 0x00000801  # unsigned bytes, 1 dim (count)
+IMAGE_SHAPE = (28, 28)  # rows, cols of every MNIST image
 
 # Where `download=True` fetches from, unless `url=` or $AUTOGRAPH_MNIST_URL says otherwise.
 DEFAULT_URL = "https://ossci-datasets.s3.amazonaws.com/mnist/"
@@ -177,6 +179,9 @@ def load_mnist(root: str | os.PathLike[str], normalize: bool = True, flatten: bo
     result = []
     for img_name, lab_name in ((TRAIN_IMAGES, TRAIN_LABELS), (TEST_IMAGES, TEST_LABELS)):
         x, t = images(img_name), labels(lab_name)
+        if x.shape[1:] != IMAGE_SHAPE:  # checked even with verify=False: a net needs 784 inputs
+            raise MNISTError(f"{root / img_name}: images are {x.shape[1]}x{x.shape[2]}, but "
+                             f"MNIST images are {IMAGE_SHAPE[0]}x{IMAGE_SHAPE[1]}")
         if len(x) != len(t):
             raise MNISTError(f"{root / img_name} holds {len(x)} images but {root / lab_name} "
                              f"holds {len(t)} labels")
