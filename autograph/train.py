@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 
 from autograph.engine.node import no_grad
-from autograph.engine.tensor import Tensor, softmax_cross_entropy
+from autograph.engine.tensor import Tensor
 from autograph.engine.value import Value, sum_values
+from autograph.nn.losses import class_indices, softmax_cross_entropy
 
 Log = Callable[[str], None]
 
@@ -57,8 +58,7 @@ def accuracy(model: Callable[[Tensor], Tensor], x: np.ndarray, t: np.ndarray, *,
              batch_size: int = 10000) -> float:
     """Fraction of rows whose arg-max score is the label (one-hot labels are fine too)."""
     t = np.asarray(t)
-    if t.ndim > 1:
-        t = np.argmax(t, axis=1)
+    t = np.argmax(t, axis=1) if t.ndim > 1 else class_indices(t, "accuracy")
     correct = 0
     with no_grad():
         for start in range(0, len(x), batch_size):

@@ -480,3 +480,16 @@ def test_load_gives_clear_errors_for_files_that_are_not_saved_modules(tmp_path) 
     with pytest.raises(ValueError, match="not numbers"):
         model.load_state_dict({"layer0/W": np.full((2, 3), "a"), "layer0/b": np.zeros(3)})
     model.load(model.save(tmp_path / "ok.npz"))  # the round trip still works
+
+
+def test_float_class_indices_are_taken_as_integers() -> None:
+    logits = Tensor(np.random.default_rng(0).standard_normal((4, 3)))
+    ints = np.array([0, 1, 2, 1])
+    expected = softmax_cross_entropy(logits, ints).item()
+    assert softmax_cross_entropy(logits, ints.astype(np.float32)).item() == expected
+    assert softmax_cross_entropy(logits, Tensor(ints.astype(float))).item() == expected
+    for bad in ([0.5, 1, 2, 1], [0, 1, np.nan, 1]):
+        with pytest.raises(ValueError, match="labels must be integers"):
+            softmax_cross_entropy(logits, np.array(bad))
+    one_hot = np.eye(3)[ints]  # probability rows stay floats
+    assert softmax_cross_entropy(logits, one_hot).item() == pytest.approx(expected)

@@ -210,3 +210,17 @@ def test_module_save_creates_the_directory(tmp_path: Path) -> None:
     model = MLP(2, [3, 2], rng=np.random.default_rng(0))
     written = model.save(tmp_path / "a" / "b" / "weights")
     assert written == tmp_path / "a" / "b" / "weights.npz" and written.is_file()
+
+
+def test_fit_takes_integral_float_labels_and_rejects_fractional_ones() -> None:
+    X, y = make_spiral(30, 3, seed=0)
+    model = MLP(2, [16, 3], rng=np.random.default_rng(0))
+    history = fit(model, X, y.astype(np.float64), X, y.astype(np.float32),
+                  optimizer=SGD(model.parameters(), 0.5), iters=20, batch_size=10, log=None,
+                  quiet=True)
+    assert len(history.loss) == 20 and history.test_acc
+    with pytest.raises(ValueError, match="labels must be integers"):
+        fit(model, X, y + 0.5, optimizer=SGD(model.parameters(), 0.5), iters=2,
+            batch_size=10, log=None, quiet=True)
+    net = TwoLayerNet(2, 8, 3, rng=np.random.default_rng(0))
+    assert net.loss(X, y.astype(float)) == pytest.approx(net.loss(X, y))

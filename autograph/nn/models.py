@@ -16,7 +16,8 @@ import numpy as np
 
 from autograph.engine.backward import gradients
 from autograph.engine.node import no_grad
-from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy
+from autograph.engine.tensor import Tensor, affine
+from autograph.nn.losses import softmax_cross_entropy
 from autograph.nn.module import Module, Parameter
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
