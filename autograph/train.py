@@ -12,6 +12,7 @@ hand-written NumPy (benchmarks/bench_mnist.py).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import sys
@@ -431,16 +432,20 @@ def _run_mnist(args: argparse.Namespace) -> int:
     for name in ("iters", "batch"):
         if getattr(args, name) < 1:
             raise _command_error(f"--{name} must be at least 1")
-    if not args.lr > 0:
-        raise _command_error("--lr must be positive")
+    if not (math.isfinite(args.lr) and args.lr > 0):
+        raise _command_error(f"--lr must be a positive finite number, got {args.lr}")
     hidden = _parse_hidden(args.hidden)
-    _prepare_outputs(args, ("plot", "save"))
     init: Any = args.init
     try:
         init = float(init)
     except ValueError:
         if init not in ("he", "xavier"):
             raise _command_error(f"--init takes a std, 'he' or 'xavier', got {init!r}") from None
+    else:
+        if not (math.isfinite(init) and init >= 0):
+            raise _command_error(f"--init: the std must be a finite number >= 0, got "
+                                 f"{args.init!r}")
+    _prepare_outputs(args, ("plot", "save"))
     try:
         (x_train, t_train), (x_test, t_test) = load_mnist(
             args.data, verify=not args.no_verify, download=args.download, url=args.url,

@@ -125,6 +125,10 @@ def test_train_mnist_deeper_net_and_other_optimizer(tmp_path: Path, capsys) -> N
     (["train", "mnist", "--data", ".", "--hidden", "a,b"], "--hidden takes sizes"),
     (["train", "mnist", "--data", ".", "--iters", "0"], "--iters must be at least 1"),
     (["train", "mnist", "--data", ".", "--init", "uniform"], "--init takes a std"),
+    *[(["train", "mnist", "--data", ".", "--lr", lr], "--lr must be a positive finite number")
+      for lr in ("inf", "nan", "0", "-0.1")],
+    *[(["train", "mnist", "--data", ".", "--init", init], "--init: the std must be a finite")
+      for init in ("nan", "inf", "-0.01")],
 ])
 def test_train_mnist_user_errors(argv: list[str], message: str, monkeypatch) -> None:
     monkeypatch.delenv("AUTOGRAPH_MNIST_DIR", raising=False)
@@ -224,3 +228,10 @@ def test_fit_takes_integral_float_labels_and_rejects_fractional_ones() -> None:
             batch_size=10, log=None, quiet=True)
     net = TwoLayerNet(2, 8, 3, rng=np.random.default_rng(0))
     assert net.loss(X, y.astype(float)) == pytest.approx(net.loss(X, y))
+
+
+def test_train_bad_lr_exits_2_from_the_cli(capsys) -> None:
+    from autograph.cli import main
+
+    assert main(["train", "mnist", "--data", ".", "--lr", "inf"]) == 2
+    assert "--lr must be a positive finite number" in capsys.readouterr().err
