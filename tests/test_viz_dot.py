@@ -55,6 +55,8 @@ def test_golden_dot(name: str, style: str) -> None:
     path = GOLDEN / f"{name}-{style}.dot"
     if os.environ.get("AUTOGRAPH_REGEN_GOLDEN"):
         path.write_text(dot, encoding="utf-8")
+        pytest.fail(f"regenerated {path.name}: inspect the diff, then run again without "
+                    "AUTOGRAPH_REGEN_GOLDEN")
     assert dot == path.read_text(encoding="utf-8"), (
         f"{path.name} changed; inspect it and regenerate with AUTOGRAPH_REGEN_GOLDEN=1")
 
@@ -286,9 +288,11 @@ def test_hostile_labels_are_escaped(style: str) -> None:
     labels = re.sub(r'tooltip="(?:[^"\\]|\\.)*"', "", dot)  # quoted strings aside
     assert "<TABLE>" not in labels and "&lt;TABLE&gt;" in labels
     # every label is inside <...> (HTML-like) or a properly quoted string: no raw quote
-    # or newline from the user reaches the DOT text
+    # or newline from the user reaches the DOT text, so every line is a whole statement
+    statement = re.compile(r"^\s*(digraph |graph \[|node \[|edge \[|subgraph |label=|}|"
+                           r"(n|e)[\w:]*( \[| ->)|out \[|legend)")
     for line in dot.splitlines():
-        assert "\n" not in line
+        assert statement.match(line), line
     assert "&lt;c&gt;&amp;d\\e<BR/>f&#39;g{h}|i]\\&quot;x\\l" in dot
     assert '"a\\"b<c>&d\\\\e\\nf\'g{h}|i]\\\\\\"x\\\\l"' in dot  # the tooltip
 

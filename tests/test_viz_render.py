@@ -154,3 +154,21 @@ def test_without_dot_text_works_and_rendering_fails_early(monkeypatch: pytest.Mo
     assert draw(price)._repr_svg_() is None
     with pytest.raises(GraphvizNotFound):
         render_gallery(tmp_path / "g")
+
+
+@needs_dot
+def test_inputs_are_drawn_in_argument_order():
+    # `b - a` must never read as a - b: input 0 above input 1 at every op
+    from autograph.viz.command import build_expression
+
+    root = build_expression("(b - a) / (d - c)", {"a": 2, "b": 10, "c": 1, "d": 3})
+    root.backward()
+    groups = svg_groups(render_source(to_dot(root), "svg"))
+    y = {texts[0][0]: texts[0][2] for title, texts in groups.items()
+         if "->" not in title and texts and texts[0][0] in "abcd"}
+    assert y["b"] < y["a"] and y["d"] < y["c"], y
+    price = apple_orange()
+    groups = svg_groups(render_source(to_dot(price), "svg"))
+    y = {texts[0][0]: texts[0][2] for title, texts in groups.items()
+         if "->" not in title and texts}
+    assert y["apple"] < y["apple_num"] < y["orange"] < y["orange_num"]

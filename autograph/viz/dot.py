@@ -547,8 +547,10 @@ def _textbook(graph: Graph, grads: Gradients, out: _Out, precision: int | None,
         text = op_text(node, fold_of.get(k))
         shape = "circle" if len(text) <= 4 else "ellipse"
         size = 16 if len(text) <= 2 else 12
+        # ordering=in keeps the inputs top to bottom in argument order, so `b - a` never
+        # reads as a - b (and orange sits above orange_num, as in the textbook)
         attrs = [f"shape={shape}", f"label=<{font(escape_html(text), size=size)}>",
-                 f"tooltip={tip}", "margin=0.02"]
+                 f"tooltip={tip}", "margin=0.02", 'ordering="in"']
         fill = None
         if heatmap:
             fill = heat_color(grads.node(k))
