@@ -243,3 +243,11 @@ def test_two_layer_net_params_assignment_writes_through_and_checks_shapes() -> N
         net.params["W3"] = np.zeros(2)
     assert list(net.params) == ["W1", "b1", "W2", "b2"]
     assert {k: v.shape for k, v in net.params.items()}["W2"] == (3, 2)
+
+
+def test_two_layer_net_accuracy_checks_float_labels() -> None:
+    net = TwoLayerNet(2, 4, 3, rng=np.random.default_rng(0))
+    x, t = np.ones((3, 2)), np.array([0, 1, 2])
+    assert net.accuracy(x, t.astype(float)) == net.accuracy(x, t)
+    with pytest.raises(ValueError, match="labels must be integers"):
+        net.accuracy(x, t + 0.5)

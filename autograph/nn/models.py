@@ -17,7 +17,7 @@ import numpy as np
 from autograph.engine.backward import gradients
 from autograph.engine.node import no_grad
 from autograph.engine.tensor import Tensor, affine
-from autograph.nn.losses import softmax_cross_entropy
+from autograph.nn.losses import class_indices, softmax_cross_entropy
 from autograph.nn.module import Module, Parameter
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
@@ -113,9 +113,8 @@ class TwoLayerNet(Module):
 
     def accuracy(self, x: Any, t: Any) -> float:
         y = np.argmax(self.predict(x), axis=1)
-        t = np.asarray(t)
-        if t.ndim != 1:
-            t = np.argmax(t, axis=1)
+        t = np.asarray(_labels(t))
+        t = class_indices(t, "accuracy") if t.ndim == 1 else np.argmax(t, axis=1)
         return float(np.sum(y == t)) / float(len(y))
 
     def gradient(self, x: Any, t: Any) -> dict[str, np.ndarray]:
