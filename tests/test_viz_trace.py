@@ -32,10 +32,10 @@ def test_trace_apple_orange() -> None:
     text = trace(price)
     lines = text.splitlines()
     assert len(lines) == 4
-    assert lines[0] == ("step 1/4: price = × with upstream 1: n6 gets 1 × 1.1 = 1.1; "
+    assert lines[0] == ("step 1/4: price = × with upstream 1: +(650) gets 1 × 1.1 = 1.1; "
                         "tax gets 1 × 650 = 650")
-    assert lines[1] == ("step 2/4: n6 = + with upstream 1.1: n2 gets 1.1 × 1 = 1.1; "
-                        "n5 gets 1.1 × 1 = 1.1")
+    assert lines[1] == ("step 2/4: +(650) with upstream 1.1: ×(200) gets 1.1 × 1 = 1.1; "
+                        "×(450) gets 1.1 × 1 = 1.1")
     assert "orange gets 1.1 × 3 = 3.3; orange_num gets 1.1 × 150 = 165" in text
     assert "apple gets 1.1 × 2 = 2.2; apple_num gets 1.1 × 100 = 110" in text
     assert [n.grad for n in walk(price)] == before  # tracing stores nothing
@@ -136,8 +136,8 @@ def run_draw(argv: list[str]) -> int:
 def test_expr_trace(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_draw(["--expr", "(x + y)**2", "--set", "x=3", "--set", "y=4", "--trace"]) == 0
     out = capsys.readouterr().out
-    assert out == ("step 1/2: n4 = ** with upstream 1: n2 gets 1 × 14 = 14\n"
-                   "step 2/2: n2 = + with upstream 14: x gets 14 × 1 = 14; "
+    assert out == ("step 1/2: **(49) with upstream 1: +(7) gets 1 × 14 = 14\n"
+                   "step 2/2: +(7) with upstream 14: x gets 14 × 1 = 14; "
                    "y gets 14 × 1 = 14\n")
 
 

@@ -5,8 +5,8 @@
 >>> x, y = Value(3, label="x"), Value(4, label="y")
 >>> z = (x + y) ** 2
 >>> print(trace(z))
-step 1/2: n4 = ** with upstream 1: n2 gets 1 × 14 = 14
-step 2/2: n2 = + with upstream 14: x gets 14 × 1 = 14; y gets 14 × 1 = 14
+step 1/2: **(49) with upstream 1: +(7) gets 1 × 14 = 14
+step 2/2: +(7) with upstream 14: x gets 14 × 1 = 14; y gets 14 × 1 = 14
 
 `to_dot` is a pure function (no Graphviz needed); `draw`/`save` render through Graphviz.
 The meaning of every mark is documented in docs/viz.md.

@@ -33,8 +33,16 @@ def record_steps(root: Node, gradient: Any = None, graph: Graph | None = None
     return graph, seed, steps
 
 
-def _who(graph: Graph, k: int) -> str:
-    return graph.name(k)
+def _who(graph: Graph, k: int, precision: int | None = DEFAULT_PRECISION) -> str:
+    """How a learner finds node k in the picture: its label, or (having none) the op's symbol
+    with the value it puts on its outgoing edge, e.g. `×(200)`; ids like n2 are not drawn."""
+    node = graph.nodes[k]
+    if node.label:
+        return node.label
+    value = format_data(node.data, precision)
+    if node.op:
+        return f"{OP_SYMBOLS.get(node.op, node.op)}({value})"
+    return f"({value})"
 
 
 def describe_step(graph: Graph, step: Step, total: int | None = None,
@@ -43,13 +51,15 @@ def describe_step(graph: Graph, step: Step, total: int | None = None,
     node = graph.nodes[step.node]
     f = lambda x: format_data(x, precision)  # noqa: E731
     head = f"step {step.number}" + (f"/{total}" if total else "")
-    what = f"{_who(graph, step.node)} = {OP_SYMBOLS.get(node.op, node.op)}"
+    symbol = OP_SYMBOLS.get(node.op, node.op)
+    what = f"{node.label} = {symbol}" if node.label else _who(graph, step.node, precision)
     parts = []
     for _i, p, local, g in step.inputs:
+        who = _who(graph, p, precision)
         if local is None:
-            parts.append(f"{_who(graph, p)} gets {f(g)}")
+            parts.append(f"{who} gets {f(g)}")
         else:
-            parts.append(f"{_who(graph, p)} gets {f(step.upstream)} × {f(local)} = {f(g)}")
+            parts.append(f"{who} gets {f(step.upstream)} × {f(local)} = {f(g)}")
     sent = "; ".join(parts) if parts else "no input needs a gradient"
     return f"{head}: {what} with upstream {f(step.upstream)}: {sent}"
 
@@ -58,15 +68,16 @@ def trace(root: Node, gradient: Any = None, *,
           precision: int | None = DEFAULT_PRECISION) -> str:
     """The backward pass as text, one line per step in the order backward runs them.
 
-    Nodes are named by their label, or `n{k}` (their id in the pictures). Each input
-    receives upstream × local derivative. `.grad` is not changed.
+    Nodes are named by their label, or by their op and the value on their outgoing edge
+    (`×(200)`), as a learner finds them in the picture. Each input receives upstream ×
+    local derivative. `.grad` is not changed.
 
     >>> from autograph import Value
     >>> apple, num, tax = Value(100, "apple"), Value(2, "apple_num"), Value(1.1, "tax")
     >>> price = apple * num * tax
     >>> print(trace(price))
-    step 1/2: n4 = × with upstream 1: n2 gets 1 × 1.1 = 1.1; tax gets 1 × 200 = 200
-    step 2/2: n2 = × with upstream 1.1: apple gets 1.1 × 2 = 2.2; apple_num gets 1.1 × 100 = 110
+    step 1/2: ×(220) with upstream 1: ×(200) gets 1 × 1.1 = 1.1; tax gets 1 × 200 = 200
+    step 2/2: ×(200) with upstream 1.1: apple gets 1.1 × 2 = 2.2; apple_num gets 1.1 × 100 = 110
     """
     graph, _seed, steps = record_steps(root, gradient)
     return "\n".join(describe_step(graph, s, len(steps), precision) for s in steps)
@@ -138,12 +149,12 @@ def steps_summary(root: Node, gradient: Any = None,
         result.append({
             "step": s.number,
             "node": f"n{s.node}",
-            "name": graph.name(s.node),
+            "name": _who(graph, s.node, precision),
             "op": graph.nodes[s.node].op,
             "upstream": f(s.upstream),
             "text": describe_step(graph, s, len(steps), precision),
             "inputs": [
-                {"input": i, "node": f"n{p}", "name": graph.name(p),
+                {"input": i, "node": f"n{p}", "name": _who(graph, p, precision),
                  "local": None if local is None else f(local), "gradient": f(g),
                  "product": None if local is None else
                  f"{f(s.upstream)} × {f(local)} = {f(g)}"}
