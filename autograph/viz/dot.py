@@ -44,13 +44,14 @@ from autograph.viz.graph import (
     local_derivative,
 )
 
-# Graphviz asks fontconfig for the first family it has: NanumGothic draws Hangul in PNGs.
-FONT = "NanumGothic,Noto Sans CJK KR,DejaVu Sans,sans-serif"
+# Latin text in DejaVu Sans (Korean fonts draw "\\" as the won sign "₩"); fontconfig falls
+# back per glyph to the next family, so NanumGothic draws the Hangul in PNGs.
+FONT = "DejaVu Sans,NanumGothic,Noto Sans CJK KR,sans-serif"
 
 OP_SYMBOLS = {
     "+": "+", "-": "−", "*": "×", "/": "÷", "**": "**", "neg": "−", "abs": "|·|",
     "exp": "exp", "log": "log", "tanh": "tanh", "sigmoid": "σ", "relu": "ReLU",
-    "sum": "Σ", "dot": "w·x", "@": "dot", "affine": "x·W + b", "mean": "mean", "max": "max",
+    "sum": "Σ", "dot": "w·x", "@": "@", "affine": "x·W + b", "mean": "mean", "max": "max",
     "reshape": "reshape", "transpose": "T", "getitem": "[ ]", "scatter": "scatter",
     "broadcast_to": "broadcast", "sum_to": "sum_to", "softmax": "softmax",
     "log_softmax": "log softmax", "softmax_cross_entropy": "softmax + CE",

@@ -24,7 +24,7 @@ _ID = re.compile(r'\bid="([^"]*)"')
 _HREF = re.compile(r'xlink:href="#([^"]*)"')
 
 STYLE = """
-body { font-family: "NanumGothic", "DejaVu Sans", sans-serif; margin: 1.5em; color: #222; }
+body { font-family: "DejaVu Sans", "NanumGothic", sans-serif; margin: 1.5em; color: #222; }
 h1 { font-size: 1.3em; }
 #controls button { font-size: 1em; margin-right: .3em; padding: .3em .8em; }
 #counter { margin-left: .8em; font-weight: bold; }
