@@ -235,3 +235,14 @@ def test_full_cli_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--local-derivatives" in capsys.readouterr().out
     assert cli.main(["draw", "--expr", "x * 2", "--set", "x=nope"]) == 2
     assert "autograph: not a number" in capsys.readouterr().err
+
+
+def test_draw_refuses_ambiguous_input(capsys: pytest.CaptureFixture[str]) -> None:
+    from autograph.cli import CommandError
+
+    with pytest.raises(CommandError, match="--set x is given twice"):
+        run_draw(["--expr", "x", "--set", "x=3", "--set", "x=4"])
+    with pytest.raises(CommandError, match="--no-backward is for --expr"):
+        run_draw(["apple", "--no-backward"])
+    assert run_draw(["--expr", "x", "--set", "x=3", "--trace"]) == 0
+    assert "single leaf" in capsys.readouterr().out

@@ -61,6 +61,8 @@ def parse_assignments(items: list[str], exact: bool = False) -> dict[str, Any]:
         name = name.strip()
         if not sep or not name.isidentifier():
             raise _error(f"--set takes NAME=VALUE (e.g. --set x=3), got {item!r}")
+        if name in values:
+            raise _error(f"--set {name} is given twice")
         values[name] = parse_number(number, exact)
     return values
 
@@ -201,6 +203,8 @@ def _graph(args: argparse.Namespace) -> Value:
         except (ArithmeticError, ValueError) as error:  # 1/0 with exact numbers, overflow
             raise _error(f"--expr {args.expr!r}: {type(error).__name__}: {error}") from None
         return root
+    if args.no_backward:
+        raise _error("--no-backward is for --expr (the gallery graphs are drawn after backward)")
     try:
         root = build(args.name, values, lang="ko" if args.korean else "en", exact=args.exact)
     except (TypeError, ValueError, ArithmeticError) as error:
@@ -244,7 +248,8 @@ def run(args: argparse.Namespace) -> int:
         if args.trace:
             from autograph.viz.trace import trace
 
-            print(trace(root, precision=options["precision"]))
+            text = trace(root, precision=options["precision"])
+            print(text or "no backward steps: the graph is a single leaf")
             did = True
         if args.output:
             drawing = Drawing(to_dot(root, **options), root, options)
