@@ -246,3 +246,15 @@ def test_draw_refuses_ambiguous_input(capsys: pytest.CaptureFixture[str]) -> Non
         run_draw(["apple", "--no-backward"])
     assert run_draw(["--expr", "x", "--set", "x=3", "--trace"]) == 0
     assert "single leaf" in capsys.readouterr().out
+
+
+def test_tensor_trace_is_one_line_per_step() -> None:
+    import numpy as np
+
+    from autograph import Tensor
+
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True, label="x")
+    lines = trace((x * x).relu().sum()).splitlines()
+    assert len(lines) == 3 and all(line.startswith("step ") for line in lines)
+    assert lines[0] == "step 1/3: Σ(55) with upstream 1: ReLU(2×3) gets [[1, 1, 1], [1, 1, 1]]"
+    assert lines[-1].endswith("x gets [[0, 1, 2], [3, 4, 5]]; x gets [[0, 1, 2], [3, 4, 5]]")

@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from autograph.engine.backward import default_seed, propagate
 from autograph.engine.node import Node
 from autograph.viz.dot import OP_SYMBOLS, to_dot
@@ -39,7 +41,11 @@ def _who(graph: Graph, k: int, precision: int | None = DEFAULT_PRECISION) -> str
     node = graph.nodes[k]
     if node.label:
         return node.label
-    value = format_data(node.data, precision)
+    data = node.data
+    if isinstance(data, np.ndarray) and data.size > 1:
+        value = "×".join(map(str, data.shape))  # a tensor: its shape, as the picture shows
+    else:
+        value = " ".join(format_data(data, precision).split())
     if node.op:
         return f"{OP_SYMBOLS.get(node.op, node.op)}({value})"
     return f"({value})"
@@ -49,7 +55,9 @@ def describe_step(graph: Graph, step: Step, total: int | None = None,
                   precision: int | None = DEFAULT_PRECISION) -> str:
     """One step as one line: the node, its upstream gradient, what each input receives."""
     node = graph.nodes[step.node]
-    f = lambda x: format_data(x, precision)  # noqa: E731
+    def f(x: Any) -> str:  # one line per step, even for arrays
+        return " ".join(format_data(x, precision).split())
+
     head = f"step {step.number}" + (f"/{total}" if total else "")
     symbol = OP_SYMBOLS.get(node.op, node.op)
     what = f"{node.label} = {symbol}" if node.label else _who(graph, step.node, precision)
