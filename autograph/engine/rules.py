@@ -88,10 +88,9 @@ RULES: dict[str, Rule] = {
     "-": lambda m, g, out, xs, i, p: g if i == 0 else -g,
     "*": lambda m, g, out, xs, i, p: g * xs[1 - i],
     "/": lambda m, g, out, xs, i, p: m.div(g, xs[1]) if i == 0 else -m.div(g * out, xs[1]),
-    # d/dx x**y = y * x**(y-1); only where x == y == 0 is the exponent nudged to y (the
-    # product is 0 anyway), so that 0 * 0**-1 gives 0, not nan, and nothing changes elsewhere
+    # d/dx x**y = y * x**(y-1): see slope_exponent for y == 0
     "**": lambda m, g, out, xs, i, p: (
-        g * xs[1] * m.pow(xs[0], xs[1] - 1 + m.is_zero(xs[0]) * m.is_zero(xs[1])) if i == 0
+        g * xs[1] * m.pow(xs[0], m.slope_exponent(xs[0], xs[1])) if i == 0
         else g * out * m.log(xs[0])
     ),
     "neg": lambda m, g, out, xs, i, p: -g,
@@ -197,6 +196,12 @@ class SCALAR:
     def is_zero(a: Any) -> int:
         return 1 if a == 0 else 0
 
+    @staticmethod
+    def slope_exponent(x: Any, y: Any) -> Any:
+        # where y == 0, y * x**(y-1) is 0 for every x; x**(y-1) may not be (0 * inf = nan at
+        # x = 0 or a subnormal x), so use the exponent y there: the product is still 0
+        return y if y == 0 else y - 1
+
 
 EXACT_POWER_BITS = 1 << 16
 
@@ -272,6 +277,10 @@ class ARRAY:
         return (a == 0).astype(np.result_type(a, np.float32))
 
     @staticmethod
+    def slope_exponent(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return np.where(y == 0, y, y - 1)  # as SCALAR.slope_exponent, elementwise
+
+    @staticmethod
     def sigmoid(a: np.ndarray) -> np.ndarray:
         # exp of a non-positive number only: no overflow warnings for large |a|
         e = np.exp(-np.abs(a))
@@ -320,6 +329,14 @@ class GRAPH:
     @staticmethod
     def is_zero(a: Any) -> Any:
         return _constant_like(a, a._math.is_zero(a.data))
+
+    @staticmethod
+    def slope_exponent(x: Any, y: Any) -> Any:
+        # A constant exponent (the usual x**2) takes the data-mode nudge. A variable one
+        # must keep d/dy right, so it is nudged only where x == y == 0.
+        if not y.requires_grad:
+            return y.constant(y._math.slope_exponent(x.data, y.data))
+        return y - 1 + GRAPH.is_zero(x) * GRAPH.is_zero(y)
 
     @staticmethod
     def max_mask(a: Any, out_kept: Any) -> Any:
