@@ -650,10 +650,11 @@ def _summary(graph: Graph, grads: Gradients, keys: list[str | None], out: _Out,
     members: dict[str, list[int]] = {}
     for k, key in enumerate(keys):
         if key is not None:
-            if key not in box_id:
-                box_id[key] = f"b{len(box_id)}"
-                members[key] = []
-            members[key].append(k)
+            members.setdefault(key, []).append(k)
+    # boxes in natural order of their scope names (neuron2 before neuron10), which is also
+    # the order Graphviz starts from when it places them
+    members = dict(sorted(members.items(), key=lambda item: _natural_key(item[0])))
+    box_id = {key: f"b{m}" for m, key in enumerate(members)}
     unit = [box_id[key] if key is not None else f"n{k}" for k, key in enumerate(keys)]
 
     for key, ks in members.items():
