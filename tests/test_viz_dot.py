@@ -7,7 +7,6 @@ None of these need Graphviz. Regenerate the golden files with AUTOGRAPH_REGEN_GO
 from __future__ import annotations
 
 import os
-import random
 import re
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from autograph.viz import GraphTooLarge, to_dot
 from autograph.viz.dot import escape_html, heat_color, quote
 from autograph.viz.expand import expand
 from autograph.viz.fmt import format_data, format_number
-from autograph.viz.gallery import apple, apple_orange, build, sigmoid
+from autograph.viz.gallery import apple, apple_orange, build, micrograd_step, sigmoid
 from autograph.viz.graph import analyze
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -312,40 +311,8 @@ def test_deep_chain_without_recursion_error() -> None:
         to_dot(y)
 
 
-def _micrograd_step(points: int = 100, sizes: tuple[int, ...] = (2, 16, 16, 1)) -> Value:
-    """A micrograd-style MLP over `points` inputs with binary ops: ~65k nodes."""
-    rng = random.Random(0)
-    layers = []
-    for li, (nin, nout) in enumerate(zip(sizes, sizes[1:], strict=False)):
-        neurons = []
-        for j in range(nout):
-            with scope("mlp"), scope(f"layer{li}"), scope(f"neuron{j}"):
-                neurons.append(([Value(rng.uniform(-1, 1), label=f"w{k}") for k in range(nin)],
-                                Value(0.0, label="b")))
-        layers.append(neurons)
-    losses = []
-    for _ in range(points):
-        xs = [Value(rng.uniform(-2, 2)) for _ in range(sizes[0])]
-        for li, neurons in enumerate(layers):
-            out = []
-            for j, (ws, b) in enumerate(neurons):
-                with scope("mlp"), scope(f"layer{li}"), scope(f"neuron{j}"):
-                    act = b
-                    for w, x in zip(ws, xs, strict=True):
-                        act = act + w * x
-                    out.append(act.tanh())
-            xs = out
-        with scope("loss"):
-            losses.append((xs[0] - 1) ** 2)
-    with scope("loss"):
-        loss = losses[0]
-        for term in losses[1:]:
-            loss = loss + term
-    return loss
-
-
 def test_micrograd_size_graph_gives_a_clustered_summary() -> None:
-    loss = _micrograd_step()
+    loss = micrograd_step()
     loss.backward()
     n = len(walk(loss))
     assert n > 60_000

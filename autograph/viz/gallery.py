@@ -13,11 +13,13 @@ holds Fractions, so 715 and 33/10 are exact.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from autograph.engine.node import scope
 from autograph.engine.value import Value
 from autograph.viz.expand import expand
 
@@ -122,6 +124,42 @@ def build(name: str, values: Mapping[str, Any] | None = None, *, lang: str = "en
         raise ValueError(f"{name} has no input {', '.join(unknown)}; its inputs are "
                          f"{', '.join(INPUTS[name])}")
     return builder(values, lang=lang, exact=exact)
+
+
+def micrograd_step(points: int = 100, sizes: tuple[int, ...] = (2, 16, 16, 1), *,
+                   seed: int = 0) -> Value:
+    """The loss of a micrograd-size training step (MLP 2-16-16-1 over `points` inputs,
+    neurons as chains of binary ops: about 65,000 nodes), every neuron's nodes created in
+    `scope("mlp")/scope("layerN")/scope("neuronJ")` so that it draws as a clustered summary.
+    """
+    rng = random.Random(seed)
+    layers = []
+    for li, (nin, nout) in enumerate(zip(sizes, sizes[1:], strict=False)):
+        neurons = []
+        for j in range(nout):
+            with scope("mlp"), scope(f"layer{li}"), scope(f"neuron{j}"):
+                neurons.append(([Value(rng.uniform(-1, 1), label=f"w{k}") for k in range(nin)],
+                                Value(0.0, label="b")))
+        layers.append(neurons)
+    losses = []
+    for _ in range(points):
+        xs = [Value(rng.uniform(-2, 2)) for _ in range(sizes[0])]
+        for li, neurons in enumerate(layers):
+            out = []
+            for j, (ws, b) in enumerate(neurons):
+                with scope("mlp"), scope(f"layer{li}"), scope(f"neuron{j}"):
+                    act = b
+                    for w, x in zip(ws, xs, strict=True):
+                        act = act + w * x
+                    out.append(act.tanh())
+            xs = out
+        with scope("loss"):
+            losses.append((xs[0] - 1) ** 2)
+    with scope("loss"):
+        loss = losses[0]
+        for term in losses[1:]:
+            loss = loss + term
+    return loss
 
 
 def render_gallery(out_dir: str | Path, *, players: bool = True,
