@@ -241,21 +241,16 @@ class Value(Node):
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={format_number(self.data)}, grad={format_number(self.grad)}{label})"
+        return f"Value(data={_number_text(self.data)}, grad={_number_text(self.grad)}{label})"
 
     def __str__(self) -> str:
-        return format_number(self.data)
+        return _number_text(self.data)
 
 
-def format_number(x: Any) -> str:
-    """Shortest text that reads back as the same number (floats), exact for Fractions."""
-    if isinstance(x, Node):
-        return repr(x)
-    if type(x) is Fraction:
-        return str(x)
-    if isinstance(x, float) and x.is_integer() and abs(x) < 1e16:
-        return repr(x)
-    return repr(x) if isinstance(x, float | int) else str(x)
+def _number_text(x: Any) -> str:
+    """Shortest text that reads back as the same number (`repr` of a float), `p/q` for a
+    Fraction. (Pictures round for people instead: `autograph.viz.fmt.format_number`.)"""
+    return str(x) if type(x) is Fraction else repr(x)
 
 
 # -- n-ary nodes: one node per neuron instead of 2n ------------------------------------
