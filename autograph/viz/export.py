@@ -17,14 +17,13 @@ nan and infinities, which JSON lacks, are the strings "nan", "inf", "-inf".
 from __future__ import annotations
 
 import json
-import math
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from autograph.engine.node import Node
-from autograph.viz.fmt import DEFAULT_PRECISION, format_data
+from autograph.viz.fmt import DEFAULT_PRECISION, format_data, nonfinite_text
 from autograph.viz.graph import StoredGradients, analyze, is_scalar
 
 
@@ -44,11 +43,8 @@ def _plain(x: Any) -> Any:
         x = float(x)
     if isinstance(x, float | np.floating):
         x = float(x)
-        if math.isnan(x):
-            return "nan"
-        if math.isinf(x):
-            return "inf" if x > 0 else "-inf"
-        return x
+        special = nonfinite_text(x)
+        return x if special is None else special  # JSON has no nan/inf
     return str(x)
 
 

@@ -56,6 +56,15 @@ def _scientific(x: int | Fraction, precision: int | None) -> str:
     return f"{mantissa}e{int(exponent):+d}"
 
 
+def nonfinite_text(x: float) -> str | None:
+    """"nan", "inf" or "-inf" (also how JSON export writes them), None for a finite x."""
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return None
+
+
 def format_number(x: Any, precision: int | None = DEFAULT_PRECISION) -> str:
     """One number as short text.
 
@@ -85,10 +94,9 @@ def format_number(x: Any, precision: int | None = DEFAULT_PRECISION) -> str:
         precision = 7 if precision is None else min(precision, 7)
     if isinstance(x, float | np.floating):
         x = float(x)
-        if math.isnan(x):
-            return "nan"
-        if math.isinf(x):
-            return "inf" if x > 0 else "-inf"
+        special = nonfinite_text(x)
+        if special is not None:
+            return special
         if x == 0:
             return "0"
         if precision is not None:
