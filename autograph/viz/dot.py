@@ -87,25 +87,14 @@ def escape_html(text: Any) -> str:
     Other control characters are dropped (Graphviz rejects them). Backslashes need nothing:
     HTML-like labels have no backslash escapes.
     """
-    out = []
-    for ch in str(text):
-        if ch == "&":
-            out.append("&amp;")
-        elif ch == "<":
-            out.append("&lt;")
-        elif ch == ">":
-            out.append("&gt;")
-        elif ch == '"':
-            out.append("&quot;")
-        elif ch == "'":
-            out.append("&#39;")
-        elif ch == "\n":
-            out.append("<BR/>")
-        elif ch < " " or ch == "\x7f":
-            continue
-        else:
-            out.append(ch)
-    return "".join(out)
+    return str(text).translate(_HTML_ESCAPES)
+
+
+# other control characters map to None: dropped
+_HTML_ESCAPES = {c: None for c in [*range(32), 127]} | {
+    ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;",
+    ord("'"): "&#39;", ord("\n"): "<BR/>",
+}
 
 
 def quote(text: Any) -> str:
