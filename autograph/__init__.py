@@ -31,7 +31,21 @@ from autograph.functional import grad, value_and_grad
 __version__ = "0.1.0"
 
 __all__ = [
-    "RULES", "Node", "ShapeError", "Tensor", "Value", "affine", "dot", "enable_grad", "grad",
-    "gradients", "is_grad_enabled", "no_grad", "scope", "softmax_cross_entropy", "sum_values",
-    "value_and_grad", "walk",
+    "RULES",
+    "Node",
+    "ShapeError",
+    "Tensor",
+    "Value",
+    "affine",
+    "dot",
+    "enable_grad",
+    "grad",
+    "gradients",
+    "is_grad_enabled",
+    "no_grad",
+    "scope",
+    "softmax_cross_entropy",
+    "sum_values",
+    "value_and_grad",
+    "walk",
 ]

@@ -22,9 +22,11 @@ def shopping_figures() -> list[str]:
         price = (apple * apple_num + orange * orange_num) * tax_
         price.backward()
         kind = "exact" if isinstance(tax, Fraction) else "float"
-        lines.append(f"apple+orange ({kind}): price {price.data}, dApple {apple.grad}, "
-                     f"dAppleNum {apple_num.grad}, dOrange {orange.grad}, "
-                     f"dOrangeNum {orange_num.grad}, dTax {tax_.grad}")
+        lines.append(
+            f"apple+orange ({kind}): price {price.data}, dApple {apple.grad}, "
+            f"dAppleNum {apple_num.grad}, dOrange {orange.grad}, "
+            f"dOrangeNum {orange_num.grad}, dTax {tax_.grad}"
+        )
     return lines
 
 
@@ -59,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "demo", help="the main job: shopping graphs and a small trained net",
+        "demo",
+        help="the main job: shopping graphs and a small trained net",
         description=__doc__,
     )
     parser.add_argument("--out", default="out", help="output directory (default: out)")

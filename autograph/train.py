@@ -51,20 +51,26 @@ class History:
         return self.train_acc[-1] if self.train_acc else None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"loss": self.loss, "steps": self.steps, "train_acc": self.train_acc,
-                "test_acc": self.test_acc, "wall_time": self.wall_time}
+        return {
+            "loss": self.loss,
+            "steps": self.steps,
+            "train_acc": self.train_acc,
+            "test_acc": self.test_acc,
+            "wall_time": self.wall_time,
+        }
 
 
-def accuracy(model: Callable[[Tensor], Tensor], x: np.ndarray, t: np.ndarray, *,
-             batch_size: int = 10000) -> float:
+def accuracy(
+    model: Callable[[Tensor], Tensor], x: np.ndarray, t: np.ndarray, *, batch_size: int = 10000
+) -> float:
     """Fraction of rows whose arg-max score is the label (one-hot labels are fine too)."""
     t = np.asarray(t)
     t = np.argmax(t, axis=1) if t.ndim > 1 else class_indices(t, "accuracy")
     correct = 0
     with no_grad():
         for start in range(0, len(x), batch_size):
-            scores = model(Tensor(x[start:start + batch_size])).data
-            correct += int(np.sum(np.argmax(scores, axis=1) == t[start:start + batch_size]))
+            scores = model(Tensor(x[start : start + batch_size])).data
+            correct += int(np.sum(np.argmax(scores, axis=1) == t[start : start + batch_size]))
     return correct / len(x) if len(x) else 0.0
 
 
@@ -73,16 +79,34 @@ def _progress(total: int, quiet: bool, desc: str) -> Any:
 
     # To stderr, and only on a terminal: logs and pipes get the per-epoch lines alone.
     disable = quiet or not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty())
-    return tqdm(total=total, desc=desc, file=sys.stderr, disable=disable, unit="step",
-                dynamic_ncols=True, leave=False)
+    return tqdm(
+        total=total,
+        desc=desc,
+        file=sys.stderr,
+        disable=disable,
+        unit="step",
+        dynamic_ncols=True,
+        leave=False,
+    )
 
 
-def fit(model: Any, x_train: np.ndarray, t_train: np.ndarray,
-        x_test: np.ndarray | None = None, t_test: np.ndarray | None = None, *,
-        optimizer: Any, iters: int = 10000, batch_size: int = 100,
-        loss_fn: Callable[[Tensor, Any], Tensor] = softmax_cross_entropy,
-        eval_every: int | None = None, seed: int | None = 0, sampling: str = "replace",
-        quiet: bool = False, log: Log | None = print) -> History:
+def fit(
+    model: Any,
+    x_train: np.ndarray,
+    t_train: np.ndarray,
+    x_test: np.ndarray | None = None,
+    t_test: np.ndarray | None = None,
+    *,
+    optimizer: Any,
+    iters: int = 10000,
+    batch_size: int = 100,
+    loss_fn: Callable[[Tensor, Any], Tensor] = softmax_cross_entropy,
+    eval_every: int | None = None,
+    seed: int | None = 0,
+    sampling: str = "replace",
+    quiet: bool = False,
+    log: Log | None = print,
+) -> History:
     """Train `model` (a callable Tensor -> logits) for `iters` steps; return the History.
 
     - `sampling="replace"`: each step draws `batch_size` random rows with replacement (the
@@ -128,7 +152,7 @@ def fit(model: Any, x_train: np.ndarray, t_train: np.ndarray,
             else:
                 if cursor + batch_size > n:
                     order, cursor = rng.permutation(n), 0
-                rows = order[cursor:cursor + batch_size]
+                rows = order[cursor : cursor + batch_size]
                 cursor += batch_size
             # The batch is a constant Tensor (requires_grad=False): backward skips the
             # gradient of the input, the largest matrix product of the step.
@@ -150,8 +174,9 @@ def fit(model: Any, x_train: np.ndarray, t_train: np.ndarray,
 # -- plots ----------------------------------------------------------------------------------
 
 
-def plot_history(history: History, path: str | os.PathLike[str], *,
-                 title: str | None = None) -> Path:
+def plot_history(
+    history: History, path: str | os.PathLike[str], *, title: str | None = None
+) -> Path:
     """Write the notes' two figures side by side as a PNG: the loss per step, and train/test
     accuracy per evaluation (per epoch)."""
     # The object-oriented API with the Agg canvas: no pyplot, no global backend switch.
@@ -166,17 +191,26 @@ def plot_history(history: History, path: str | os.PathLike[str], *,
     if len(history.loss) >= 50:
         window = max(len(history.loss) // 100, 10)
         smooth = np.convolve(history.loss, np.ones(window) / window, mode="valid")
-        ax_loss.plot(steps[window - 1:], smooth, color="tab:red", label=f"mean of {window}")
+        ax_loss.plot(steps[window - 1 :], smooth, color="tab:red", label=f"mean of {window}")
     ax_loss.set_xlabel("iteration")
     ax_loss.set_ylabel("loss")
     ax_loss.set_title("training loss")
     ax_loss.legend()
     if history.steps:
-        ax_acc.plot(history.steps[:len(history.train_acc)], history.train_acc, marker="o",
-                    label="train acc")
+        ax_acc.plot(
+            history.steps[: len(history.train_acc)],
+            history.train_acc,
+            marker="o",
+            label="train acc",
+        )
         if history.test_acc:
-            ax_acc.plot(history.steps[:len(history.test_acc)], history.test_acc, marker="s",
-                        label="test acc", linestyle="--")
+            ax_acc.plot(
+                history.steps[: len(history.test_acc)],
+                history.test_acc,
+                marker="s",
+                label="test acc",
+                linestyle="--",
+            )
         ax_acc.legend(loc="lower right")
     ax_acc.set_xlabel("iteration")
     ax_acc.set_ylabel("accuracy")
@@ -194,8 +228,9 @@ def plot_history(history: History, path: str | os.PathLike[str], *,
 # -- micrograd's moons demo on scalar Values ------------------------------------------------
 
 
-def moons_loss(model: Any, X: np.ndarray, y: np.ndarray, alpha: float = 1e-4
-               ) -> tuple[Value, float]:
+def moons_loss(
+    model: Any, X: np.ndarray, y: np.ndarray, alpha: float = 1e-4
+) -> tuple[Value, float]:
     """micrograd's SVM loss: mean hinge max(0, 1 - y·score) + alpha·Σ p², and the accuracy.
 
     Labels y are in {-1, +1}.
@@ -209,9 +244,17 @@ def moons_loss(model: Any, X: np.ndarray, y: np.ndarray, alpha: float = 1e-4
     return data_loss + reg, acc
 
 
-def train_moons(*, steps: int = 100, n_samples: int = 100, noise: float = 0.1,
-                data_seed: int = 0, init_seed: int = 1337, sizes: tuple[int, ...] = (16, 16, 1),
-                quiet: bool = True, log: Log | None = None) -> tuple[Any, History, Any]:
+def train_moons(
+    *,
+    steps: int = 100,
+    n_samples: int = 100,
+    noise: float = 0.1,
+    data_seed: int = 0,
+    init_seed: int = 1337,
+    sizes: tuple[int, ...] = (16, 16, 1),
+    quiet: bool = True,
+    log: Log | None = None,
+) -> tuple[Any, History, Any]:
     """micrograd's demo: MLP(2, [16, 16, 1]), hinge + 1e-4·L2, SGD with lr 1 - 0.9·k/steps.
 
     Returns (model, history, (X, y)) with y in {-1, +1}; `history.train_acc` is measured
@@ -254,9 +297,13 @@ def train_moons(*, steps: int = 100, n_samples: int = 100, noise: float = 0.1,
 # -- the main job's quick demo --------------------------------------------------------------
 
 
-def train_small_demo(out_dir: str | os.PathLike[str], *, seed: int = 0,
-                     dataset: str = "spiral",
-                     data_dir: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+def train_small_demo(
+    out_dir: str | os.PathLike[str],
+    *,
+    seed: int = 0,
+    dataset: str = "spiral",
+    data_dir: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
     """Train a small net quickly and write its loss/accuracy plot (PNG) into `out_dir`.
 
     - "spiral" (default, ~0.1 s of training): MLP(2, [64, 3]) over Tensors with Adam on the
@@ -271,13 +318,22 @@ def train_small_demo(out_dir: str | os.PathLike[str], *, seed: int = 0,
     out.mkdir(parents=True, exist_ok=True)
     if dataset == "moons":
         model, history, (X, y) = train_moons(data_seed=seed)
-        plot = plot_history(history, out / "moons_training.png",
-                            title="micrograd's moons demo: scalar MLP(2, [16, 16, 1])")
+        plot = plot_history(
+            history,
+            out / "moons_training.png",
+            title="micrograd's moons demo: scalar MLP(2, [16, 16, 1])",
+        )
         boundary = plot_moons_boundary(model, X, y, out / "moons_boundary.png")
-        return {"plot": str(plot), "boundary": str(boundary), "model": str(
-            model.save(out / "moons_mlp.npz")), "dataset": "two moons (100 points)",
-            "iters": len(history.loss), "final_loss": history.loss[-1],
-            "train_acc": history.final_train_acc, "wall_time": history.wall_time}
+        return {
+            "plot": str(plot),
+            "boundary": str(boundary),
+            "model": str(model.save(out / "moons_mlp.npz")),
+            "dataset": "two moons (100 points)",
+            "iters": len(history.loss),
+            "final_loss": history.loss[-1],
+            "train_acc": history.final_train_acc,
+            "wall_time": history.wall_time,
+        }
     if dataset == "mnist":
         from autograph.data.mnist import load_mnist
         from autograph.nn.models import TwoLayerNet
@@ -287,14 +343,31 @@ def train_small_demo(out_dir: str | os.PathLike[str], *, seed: int = 0,
             raise ValueError("train_small_demo(dataset='mnist') needs data_dir")
         (x, t), (xt, tt) = load_mnist(data_dir)
         net = TwoLayerNet(784, 50, 10, rng=np.random.default_rng(seed), dtype=np.float32)
-        history = fit(net, x, t, xt, tt, optimizer=SGD(net.parameters(), lr=0.1), iters=1200,
-                      seed=seed, quiet=True, log=None)
-        plot = plot_history(history, out / "mnist_training.png",
-                            title="MNIST 784-50-10, SGD lr 0.1, 1,200 steps")
-        return {"plot": str(plot), "model": str(net.save(out / "mnist_two_layer_net.npz")),
-                "dataset": "MNIST", "iters": len(history.loss),
-                "final_loss": history.loss[-1], "train_acc": history.final_train_acc,
-                "test_acc": history.final_test_acc, "wall_time": history.wall_time}
+        history = fit(
+            net,
+            x,
+            t,
+            xt,
+            tt,
+            optimizer=SGD(net.parameters(), lr=0.1),
+            iters=1200,
+            seed=seed,
+            quiet=True,
+            log=None,
+        )
+        plot = plot_history(
+            history, out / "mnist_training.png", title="MNIST 784-50-10, SGD lr 0.1, 1,200 steps"
+        )
+        return {
+            "plot": str(plot),
+            "model": str(net.save(out / "mnist_two_layer_net.npz")),
+            "dataset": "MNIST",
+            "iters": len(history.loss),
+            "final_loss": history.loss[-1],
+            "train_acc": history.final_train_acc,
+            "test_acc": history.final_test_acc,
+            "wall_time": history.wall_time,
+        }
     if dataset != "spiral":
         raise ValueError(f"dataset must be 'spiral', 'moons' or 'mnist', got {dataset!r}")
 
@@ -305,15 +378,34 @@ def train_small_demo(out_dir: str | os.PathLike[str], *, seed: int = 0,
     X, y = make_spiral(100, 3, seed=seed)
     Xt, yt = make_spiral(100, 3, seed=seed + 1)
     model = MLP(2, [64, 3], rng=np.random.default_rng(seed))
-    history = fit(model, X, y, Xt, yt, optimizer=Adam(model.parameters(), lr=0.02),
-                  iters=600, batch_size=30, eval_every=30, seed=seed, quiet=True, log=None)
-    plot = plot_history(history, out / "spiral_training.png",
-                        title="MLP(2, [64, 3]) on the spiral, Adam")
+    history = fit(
+        model,
+        X,
+        y,
+        Xt,
+        yt,
+        optimizer=Adam(model.parameters(), lr=0.02),
+        iters=600,
+        batch_size=30,
+        eval_every=30,
+        seed=seed,
+        quiet=True,
+        log=None,
+    )
+    plot = plot_history(
+        history, out / "spiral_training.png", title="MLP(2, [64, 3]) on the spiral, Adam"
+    )
     weights = model.save(out / "spiral_mlp.npz")
-    return {"plot": str(plot), "model": str(weights), "dataset": "spiral (3 arms, 300 points)",
-            "iters": len(history.loss), "final_loss": history.loss[-1],
-            "train_acc": history.final_train_acc, "test_acc": history.final_test_acc,
-            "wall_time": history.wall_time}
+    return {
+        "plot": str(plot),
+        "model": str(weights),
+        "dataset": "spiral (3 arms, 300 points)",
+        "iters": len(history.loss),
+        "final_loss": history.loss[-1],
+        "train_acc": history.final_train_acc,
+        "test_acc": history.final_test_acc,
+        "wall_time": history.wall_time,
+    }
 
 
 # -- `autograph train` ----------------------------------------------------------------------
@@ -322,54 +414,80 @@ def train_small_demo(out_dir: str | os.PathLike[str], *, seed: int = 0,
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register `autograph train mnist|moons` on an argparse subparsers object."""
     parser = subparsers.add_parser(
-        "train", help="train a net: the textbook's MNIST net, or micrograd's moons MLP",
-        description="Train the textbook's two-layer net on MNIST, or micrograd's moons MLP.")
+        "train",
+        help="train a net: the textbook's MNIST net, or micrograd's moons MLP",
+        description="Train the textbook's two-layer net on MNIST, or micrograd's moons MLP.",
+    )
     targets = parser.add_subparsers(dest="target", metavar="TARGET", required=True)
 
     mnist = targets.add_parser(
-        "mnist", help="the textbook's 784-50-10 net on MNIST",
+        "mnist",
+        help="the textbook's 784-50-10 net on MNIST",
         description="Train on MNIST with per-epoch train/test accuracy (the notes' run: "
-                    "784-50-10 ReLU, batch 100, lr 0.1, 10,000 SGD steps).")
-    mnist.add_argument("--data", metavar="DIR", default=os.environ.get("AUTOGRAPH_MNIST_DIR"),
-                       help="directory with the four MNIST .gz files "
-                            "(default: $AUTOGRAPH_MNIST_DIR)")
+        "784-50-10 ReLU, batch 100, lr 0.1, 10,000 SGD steps).",
+    )
+    mnist.add_argument(
+        "--data",
+        metavar="DIR",
+        default=os.environ.get("AUTOGRAPH_MNIST_DIR"),
+        help="directory with the four MNIST .gz files (default: $AUTOGRAPH_MNIST_DIR)",
+    )
     mnist.add_argument("--iters", type=int, default=10000, help="training steps (10000)")
     mnist.add_argument("--batch", type=int, default=100, help="mini-batch size (100)")
     mnist.add_argument("--lr", type=float, default=0.1, help="learning rate (0.1)")
-    mnist.add_argument("--hidden", default="50",
-                       help="hidden layer size, or sizes like 100,50 for a deeper MLP (50)")
-    mnist.add_argument("--optimizer", default="sgd",
-                       choices=["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"])
-    mnist.add_argument("--init", default="0.01",
-                       help="weight init: a std (0.01, the textbook's), 'he' or 'xavier'")
+    mnist.add_argument(
+        "--hidden",
+        default="50",
+        help="hidden layer size, or sizes like 100,50 for a deeper MLP (50)",
+    )
+    mnist.add_argument(
+        "--optimizer",
+        default="sgd",
+        choices=["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"],
+    )
+    mnist.add_argument(
+        "--init", default="0.01", help="weight init: a std (0.01, the textbook's), 'he' or 'xavier'"
+    )
     mnist.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     mnist.add_argument("--seed", type=int, default=0)
     mnist.add_argument("--plot", metavar="PNG", help="write loss and accuracy plots here")
     mnist.add_argument("--save", metavar="NPZ", help="save the trained weights here")
-    mnist.add_argument("--download", action="store_true",
-                       help="download missing files (from --url or $AUTOGRAPH_MNIST_URL)")
+    mnist.add_argument(
+        "--download",
+        action="store_true",
+        help="download missing files (from --url or $AUTOGRAPH_MNIST_URL)",
+    )
     mnist.add_argument("--url", help="where --download fetches the files from")
     mnist.add_argument("--no-verify", action="store_true", help="skip the MD5 checks")
     mnist.add_argument("--quiet", action="store_true", help="no progress bar")
     mnist.set_defaults(func=run)
 
     moons = targets.add_parser(
-        "moons", help="micrograd's moons demo: scalar MLP(2, [16, 16, 1])",
+        "moons",
+        help="micrograd's moons demo: scalar MLP(2, [16, 16, 1])",
         description="Train micrograd's moons classifier on scalar Values (hinge loss + "
-                    "1e-4 L2, SGD with a decaying learning rate).")
+        "1e-4 L2, SGD with a decaying learning rate).",
+    )
     moons.add_argument("--steps", type=int, default=100)
     moons.add_argument("--samples", type=int, default=100)
     moons.add_argument("--noise", type=float, default=0.1)
     moons.add_argument("--seed", type=int, default=0, help="seed of the generated data")
-    moons.add_argument("--init-seed", type=int, default=1337,
-                       help="seed of Python's random for the weights (micrograd's: 1337)")
+    moons.add_argument(
+        "--init-seed",
+        type=int,
+        default=1337,
+        help="seed of Python's random for the weights (micrograd's: 1337)",
+    )
     moons.add_argument("--plot", metavar="PNG", help="write loss and accuracy plots here")
     moons.add_argument("--boundary", metavar="PNG", help="draw the decision boundary here")
     moons.add_argument("--save", metavar="NPZ", help="save the trained weights here")
     if _graph_renderer() is not None:
-        moons.add_argument("--graph", metavar="FILE",
-                           help="draw the computational graph of one prediction (.svg, .png, "
-                                ".pdf or .dot), clustered by layer and neuron")
+        moons.add_argument(
+            "--graph",
+            metavar="FILE",
+            help="draw the computational graph of one prediction (.svg, .png, "
+            ".pdf or .dot), clustered by layer and neuron",
+        )
     moons.add_argument("--quiet", action="store_true", help="no progress bar")
     moons.set_defaults(func=run)
     parser.set_defaults(func=run)
@@ -404,8 +522,9 @@ def _prepare_outputs(args: argparse.Namespace, options: tuple[str, ...]) -> None
         try:
             parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise _command_error(f"{flag} {path}: cannot create the directory {parent} "
-                                 f"({error.strerror or error})") from None
+            raise _command_error(
+                f"{flag} {path}: cannot create the directory {parent} ({error.strerror or error})"
+            ) from None
         if not os.access(parent, os.W_OK):
             raise _command_error(f"{flag} {path}: the directory {parent} is not writable")
 
@@ -427,8 +546,10 @@ def _run_mnist(args: argparse.Namespace) -> int:
     from autograph.nn.optim import make_optimizer
 
     if not args.data:
-        raise _command_error("train mnist: pass --data DIR, the directory holding the four "
-                             "MNIST .gz files (or set $AUTOGRAPH_MNIST_DIR)")
+        raise _command_error(
+            "train mnist: pass --data DIR, the directory holding the four "
+            "MNIST .gz files (or set $AUTOGRAPH_MNIST_DIR)"
+        )
     for name in ("iters", "batch"):
         if getattr(args, name) < 1:
             raise _command_error(f"--{name} must be at least 1")
@@ -443,30 +564,46 @@ def _run_mnist(args: argparse.Namespace) -> int:
             raise _command_error(f"--init takes a std, 'he' or 'xavier', got {init!r}") from None
     else:
         if not (math.isfinite(init) and init >= 0):
-            raise _command_error(f"--init: the std must be a finite number >= 0, got "
-                                 f"{args.init!r}")
+            raise _command_error(f"--init: the std must be a finite number >= 0, got {args.init!r}")
     _prepare_outputs(args, ("plot", "save"))
     try:
         (x_train, t_train), (x_test, t_test) = load_mnist(
-            args.data, verify=not args.no_verify, download=args.download, url=args.url,
-            dtype=args.dtype)
+            args.data,
+            verify=not args.no_verify,
+            download=args.download,
+            url=args.url,
+            dtype=args.dtype,
+        )
     except MNISTError as error:
         raise _command_error(str(error)) from None
     rng = np.random.default_rng(args.seed)
     if len(hidden) == 1 and not isinstance(init, str):
-        model: Any = TwoLayerNet(x_train.shape[1], hidden[0], 10, weight_init_std=init,
-                                 rng=rng, dtype=args.dtype)
+        model: Any = TwoLayerNet(
+            x_train.shape[1], hidden[0], 10, weight_init_std=init, rng=rng, dtype=args.dtype
+        )
     else:
         model = MLP(x_train.shape[1], [*hidden, 10], init=init, rng=rng, dtype=args.dtype)
     optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
-    print(f"MNIST: {len(x_train)} training and {len(x_test)} test images; net "
-          f"{'-'.join(str(s) for s in [x_train.shape[1], *hidden, 10])} ({args.dtype}), "
-          f"{args.optimizer} lr {args.lr}, batch {args.batch}, {args.iters} steps", flush=True)
-    history = fit(model, x_train, t_train, x_test, t_test, optimizer=optimizer,
-                  iters=args.iters, batch_size=args.batch, seed=args.seed, quiet=args.quiet,
-                  log=lambda line: print(line, flush=True))
-    print(f"Final: train acc {history.final_train_acc:.5f}  test acc "
-          f"{history.final_test_acc:.5f}")
+    print(
+        f"MNIST: {len(x_train)} training and {len(x_test)} test images; net "
+        f"{'-'.join(str(s) for s in [x_train.shape[1], *hidden, 10])} ({args.dtype}), "
+        f"{args.optimizer} lr {args.lr}, batch {args.batch}, {args.iters} steps",
+        flush=True,
+    )
+    history = fit(
+        model,
+        x_train,
+        t_train,
+        x_test,
+        t_test,
+        optimizer=optimizer,
+        iters=args.iters,
+        batch_size=args.batch,
+        seed=args.seed,
+        quiet=args.quiet,
+        log=lambda line: print(line, flush=True),
+    )
+    print(f"Final: train acc {history.final_train_acc:.5f}  test acc {history.final_test_acc:.5f}")
     print(f"Wall time: {history.wall_time:.1f} s")
     if args.plot:
         print(f"wrote {plot_history(history, args.plot, title='MNIST, ' + args.optimizer)}")
@@ -493,8 +630,13 @@ def draw_moons_graph(model: Any, x: Any, path: str | os.PathLike[str]) -> Any:
     model.zero_grad()
     score = model(list(x))
     score.backward()
-    return render(score, path, collapse="auto", max_nodes=150,
-                  title=f"MLP score for x = ({x[0]:.2f}, {x[1]:.2f}), after backward()")
+    return render(
+        score,
+        path,
+        collapse="auto",
+        max_nodes=150,
+        title=f"MLP score for x = ({x[0]:.2f}, {x[1]:.2f}), after backward()",
+    )
 
 
 def _run_moons(args: argparse.Namespace) -> int:
@@ -502,13 +644,21 @@ def _run_moons(args: argparse.Namespace) -> int:
         raise _command_error("--steps must be at least 1 and --samples at least 2")
     _prepare_outputs(args, ("plot", "boundary", "save", "graph"))
     model, history, (X, y) = train_moons(
-        steps=args.steps, n_samples=args.samples, noise=args.noise, data_seed=args.seed,
-        init_seed=args.init_seed, quiet=args.quiet, log=lambda line: print(line, flush=True))
-    print(f"Final: loss {history.loss[-1]:.6f}  training accuracy "
-          f"{history.final_train_acc * 100:.0f}%  ({len(model.parameters())} parameters)")
+        steps=args.steps,
+        n_samples=args.samples,
+        noise=args.noise,
+        data_seed=args.seed,
+        init_seed=args.init_seed,
+        quiet=args.quiet,
+        log=lambda line: print(line, flush=True),
+    )
+    print(
+        f"Final: loss {history.loss[-1]:.6f}  training accuracy "
+        f"{history.final_train_acc * 100:.0f}%  ({len(model.parameters())} parameters)"
+    )
     print(f"Wall time: {history.wall_time:.1f} s")
     if args.plot:
-        title = 'moons, scalar MLP(2, [16, 16, 1])'
+        title = "moons, scalar MLP(2, [16, 16, 1])"
         print(f"wrote {plot_history(history, args.plot, title=title)}")
     if args.boundary:
         print(f"wrote {plot_moons_boundary(model, X, y, args.boundary)}")
@@ -524,16 +674,21 @@ def _run_moons(args: argparse.Namespace) -> int:
     return 0
 
 
-def plot_moons_boundary(model: Any, X: np.ndarray, y: np.ndarray,
-                        path: str | os.PathLike[str], *, resolution: float = 0.1) -> Path:
+def plot_moons_boundary(
+    model: Any,
+    X: np.ndarray,
+    y: np.ndarray,
+    path: str | os.PathLike[str],
+    *,
+    resolution: float = 0.1,
+) -> Path:
     """micrograd's picture: the points over the sign of the score on a grid."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     x_min, x_max = X[:, 0].min() - 1, X[:, 0].max() + 1
     y_min, y_max = X[:, 1].min() - 1, X[:, 1].max() + 1
-    xx, yy = np.meshgrid(np.arange(x_min, x_max, resolution),
-                         np.arange(y_min, y_max, resolution))
+    xx, yy = np.meshgrid(np.arange(x_min, x_max, resolution), np.arange(y_min, y_max, resolution))
     with no_grad():
         scores = np.array([model(list(p)).data for p in np.c_[xx.ravel(), yy.ravel()]])
     zz = (scores > 0).reshape(xx.shape)

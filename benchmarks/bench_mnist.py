@@ -43,8 +43,13 @@ from autograph import Tensor, softmax_cross_entropy, walk  # noqa: E402
 from autograph.nn import SGD, TwoLayerNet  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "mnist"
-THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-               "BLIS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+THREAD_VARS = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
 LR, BATCH, HIDDEN = 0.1, 100, 50
 
 
@@ -115,8 +120,11 @@ class BookNet:
 
     def __init__(self, params: dict[str, np.ndarray]) -> None:
         self.params = params
-        self.layers = [BookAffine(params["W1"], params["b1"]), BookRelu(),
-                       BookAffine(params["W2"], params["b2"])]
+        self.layers = [
+            BookAffine(params["W1"], params["b1"]),
+            BookRelu(),
+            BookAffine(params["W2"], params["b2"]),
+        ]
         self.last = BookSoftmaxWithLoss()
 
     def predict(self, x: np.ndarray) -> np.ndarray:
@@ -206,10 +214,12 @@ def load(data: Path, dtype: str, need_real: bool = False):
 
 def initial_params(dtype: str, seed: int = 0) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
-    return {"W1": (0.01 * rng.standard_normal((784, HIDDEN))).astype(dtype),
-            "b1": np.zeros(HIDDEN, dtype), "W2": (0.01 * rng.standard_normal((HIDDEN, 10))
-                                                   ).astype(dtype),
-            "b2": np.zeros(10, dtype)}
+    return {
+        "W1": (0.01 * rng.standard_normal((784, HIDDEN))).astype(dtype),
+        "b1": np.zeros(HIDDEN, dtype),
+        "W2": (0.01 * rng.standard_normal((HIDDEN, 10))).astype(dtype),
+        "b2": np.zeros(10, dtype),
+    }
 
 
 def copy_params(params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -234,14 +244,17 @@ def time_iterations(data: Path, dtype: str, iters: int, rounds: int) -> dict:
     per_iter: dict[str, list[float]] = {name: [] for name in nets}
     names = list(nets)
     for r in range(rounds):
-        for name in names[r % 3:] + names[:r % 3]:  # rotate who goes first
+        for name in names[r % 3 :] + names[: r % 3]:  # rotate who goes first
             step = nets[name].step
             start = time.perf_counter()
             for k in range(iters):
                 step(*pool[k % len(pool)])
             per_iter[name].append((time.perf_counter() - start) / iters * 1e3)
-    return {"source": source, "median_ms": {n: statistics.median(v) for n, v in per_iter.items()},
-            "min_ms": {n: min(v) for n, v in per_iter.items()}}
+    return {
+        "source": source,
+        "median_ms": {n: statistics.median(v) for n, v in per_iter.items()},
+        "min_ms": {n: min(v) for n, v in per_iter.items()},
+    }
 
 
 # -- worker: full runs --------------------------------------------------------------------------
@@ -283,9 +296,14 @@ def full_run(data: Path, dtype: str, impl: str, iters: int) -> dict:
         if step in (1000, iters):
             memory[step] = rss_kb()
     wall = time.perf_counter() - start
-    return {"wall_s": wall, "train_acc": accuracy(x, labels), "test_acc": accuracy(xt, test_labels),
-            "last_epoch_test_acc": test_acc if iters >= epoch else None,
-            "train_acc_epoch": train_acc if iters >= epoch else None, "memory_kb": memory}
+    return {
+        "wall_s": wall,
+        "train_acc": accuracy(x, labels),
+        "test_acc": accuracy(xt, test_labels),
+        "last_epoch_test_acc": test_acc if iters >= epoch else None,
+        "train_acc_epoch": train_acc if iters >= epoch else None,
+        "memory_kb": memory,
+    }
 
 
 # -- worker: where autograph's time goes ---------------------------------------------------------
@@ -304,9 +322,13 @@ def breakdown(data: Path, dtype: str, iters: int) -> dict:
         if label == "mnist":
             pool = [(x[r], t[r]) for r in rng.integers(0, len(x), (64, batch))]
         else:
-            pool = [(rng.random((batch, n_in)).astype(dtype),
-                     np.eye(n_out, dtype=dtype)[rng.integers(0, n_out, batch)])
-                    for _ in range(64)]
+            pool = [
+                (
+                    rng.random((batch, n_in)).astype(dtype),
+                    np.eye(n_out, dtype=dtype)[rng.integers(0, n_out, batch)],
+                )
+                for _ in range(64)
+            ]
         phases = {"forward": 0.0, "backward": 0.0, "update": 0.0}
         for k in range(iters + 100):
             xb, tb = pool[k % 64]
@@ -344,8 +366,13 @@ def run_worker(argv: list[str], threads: str) -> dict:
         env.pop(var, None)
         if threads != "default":
             env[var] = threads
-    out = subprocess.run([sys.executable, __file__, "--worker", *argv], env=env,
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if out.returncode != 0:
         sys.exit(f"bench_mnist worker failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -356,17 +383,23 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--iters", type=int, default=300, help="iterations per timing round")
     parser.add_argument("--rounds", type=int, default=9, help="timing rounds (median taken)")
-    parser.add_argument("--threads", default="1,default",
-                        help="comma-separated BLAS thread settings (default: 1,default)")
+    parser.add_argument(
+        "--threads",
+        default="1,default",
+        help="comma-separated BLAS thread settings (default: 1,default)",
+    )
     parser.add_argument("--dtypes", default="float32,float64")
-    parser.add_argument("--full", action="store_true",
-                        help="also the full 10,000-iteration runs and memory")
+    parser.add_argument(
+        "--full", action="store_true", help="also the full 10,000-iteration runs and memory"
+    )
     parser.add_argument("--full-iters", type=int, default=10000)
-    parser.add_argument("--breakdown", action="store_true",
-                        help="also autograph's forward/backward/update split, and its fixed "
-                             "per-step overhead on a tiny net")
-    parser.add_argument("--worker", choices=["time", "full", "breakdown"],
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also autograph's forward/backward/update split, and its fixed "
+        "per-step overhead on a tiny net",
+    )
+    parser.add_argument("--worker", choices=["time", "full", "breakdown"], help=argparse.SUPPRESS)
     parser.add_argument("--dtype", default="float32", help=argparse.SUPPRESS)
     parser.add_argument("--impl", default="autograph", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -383,58 +416,114 @@ def main() -> None:
 
     thread_settings = [s.strip() for s in args.threads.split(",") if s.strip()]
     dtypes = [s.strip() for s in args.dtypes.split(",") if s.strip()]
-    print(f"One training iteration of 784-50-10 (batch {BATCH}, SGD lr {LR}): milliseconds, "
-          f"median of {args.rounds} rounds x {args.iters} iterations (min in brackets)")
-    print(f"{'dtype':8} {'threads':8} {'textbook':>15} {'lean':>15} {'autograph':>15} "
-          f"{'ag/textbook':>12} {'ag/lean':>8}")
+    print(
+        f"One training iteration of 784-50-10 (batch {BATCH}, SGD lr {LR}): milliseconds, "
+        f"median of {args.rounds} rounds x {args.iters} iterations (min in brackets)"
+    )
+    print(
+        f"{'dtype':8} {'threads':8} {'textbook':>15} {'lean':>15} {'autograph':>15} "
+        f"{'ag/textbook':>12} {'ag/lean':>8}"
+    )
     source = None
     for dtype in dtypes:
         for threads in thread_settings:
-            result = run_worker(["time", "--data", str(args.data), "--dtype", dtype,
-                                 "--iters", str(args.iters), "--rounds", str(args.rounds)],
-                                threads)
+            result = run_worker(
+                [
+                    "time",
+                    "--data",
+                    str(args.data),
+                    "--dtype",
+                    dtype,
+                    "--iters",
+                    str(args.iters),
+                    "--rounds",
+                    str(args.rounds),
+                ],
+                threads,
+            )
             source = result["source"]
             med, low = result["median_ms"], result["min_ms"]
             cells = [f"{med[n]:.3f} ({low[n]:.3f})" for n in IMPLS]
-            print(f"{dtype:8} {threads:8} {cells[0]:>15} {cells[1]:>15} {cells[2]:>15} "
-                  f"{med['autograph'] / med['textbook']:>11.2f}x "
-                  f"{med['autograph'] / med['lean']:>7.2f}x", flush=True)
+            print(
+                f"{dtype:8} {threads:8} {cells[0]:>15} {cells[1]:>15} {cells[2]:>15} "
+                f"{med['autograph'] / med['textbook']:>11.2f}x "
+                f"{med['autograph'] / med['lean']:>7.2f}x",
+                flush=True,
+            )
     print(f"data: {source}; cpus: {os.cpu_count()}; numpy {np.__version__}")
 
     if args.breakdown:
         print("\nWhere autograph's time goes (microseconds per step, one BLAS thread):")
-        print(f"{'dtype':8} {'net':6} {'forward':>8} {'backward':>9} {'update':>7} "
-              f"{'total':>7} {'lean NumPy':>11}")
+        print(
+            f"{'dtype':8} {'net':6} {'forward':>8} {'backward':>9} {'update':>7} "
+            f"{'total':>7} {'lean NumPy':>11}"
+        )
         recorded_ops = 0
         for dtype in dtypes:
-            r = run_worker(["breakdown", "--data", str(args.data), "--dtype", dtype,
-                            "--iters", str(args.iters), "--rounds", str(args.rounds)], "1")
+            r = run_worker(
+                [
+                    "breakdown",
+                    "--data",
+                    str(args.data),
+                    "--dtype",
+                    dtype,
+                    "--iters",
+                    str(args.iters),
+                    "--rounds",
+                    str(args.rounds),
+                ],
+                "1",
+            )
             recorded_ops = r["recorded_ops"]
             for net in ("mnist", "tiny"):
                 p = r[net]
                 lean = f"{r['lean_step_us']:.0f}" if net == "mnist" else "-"
-                print(f"{dtype:8} {net:6} {p['forward']:>8.1f} {p['backward']:>9.1f} "
-                      f"{p['update']:>7.1f} {sum(p.values()):>7.1f} {lean:>11}", flush=True)
-        print("tiny = 4-3-2 net, batch 2: the arrays cost ~nothing, so this is the engine's "
-              f"fixed cost per step ({recorded_ops} recorded ops)")
+                print(
+                    f"{dtype:8} {net:6} {p['forward']:>8.1f} {p['backward']:>9.1f} "
+                    f"{p['update']:>7.1f} {sum(p.values()):>7.1f} {lean:>11}",
+                    flush=True,
+                )
+        print(
+            "tiny = 4-3-2 net, batch 2: the arrays cost ~nothing, so this is the engine's "
+            f"fixed cost per step ({recorded_ops} recorded ops)"
+        )
 
     if not args.full:
         return
-    print(f"\nFull runs: {args.full_iters} iterations, accuracy measured once per epoch "
-          f"(600 iterations) as in the notes, then at the end")
-    print(f"{'impl':10} {'dtype':8} {'threads':8} {'wall s':>7} {'test acc':>9} "
-          f"{'RSS@1k MB':>10} {'RSS@end MB':>11} {'peak MB':>8}")
+    print(
+        f"\nFull runs: {args.full_iters} iterations, accuracy measured once per epoch "
+        f"(600 iterations) as in the notes, then at the end"
+    )
+    print(
+        f"{'impl':10} {'dtype':8} {'threads':8} {'wall s':>7} {'test acc':>9} "
+        f"{'RSS@1k MB':>10} {'RSS@end MB':>11} {'peak MB':>8}"
+    )
     for threads in thread_settings:
         for dtype in dtypes:
             for impl in ("textbook", "autograph"):
-                r = run_worker(["full", "--data", str(args.data), "--dtype", dtype,
-                                "--impl", impl, "--full-iters", str(args.full_iters)], threads)
+                r = run_worker(
+                    [
+                        "full",
+                        "--data",
+                        str(args.data),
+                        "--dtype",
+                        dtype,
+                        "--impl",
+                        impl,
+                        "--full-iters",
+                        str(args.full_iters),
+                    ],
+                    threads,
+                )
                 mem = r["memory_kb"]
                 first = mem.get("1000", [0, 0])
                 last = mem.get(str(args.full_iters), [0, 0])
-                print(f"{impl:10} {dtype:8} {threads:8} {r['wall_s']:>7.2f} "
-                      f"{r['test_acc']:>9.4f} {first[0] / 1024:>10.1f} {last[0] / 1024:>11.1f} "
-                      f"{last[1] / 1024:>8.1f}", flush=True)
+                print(
+                    f"{impl:10} {dtype:8} {threads:8} {r['wall_s']:>7.2f} "
+                    f"{r['test_acc']:>9.4f} {first[0] / 1024:>10.1f} {last[0] / 1024:>11.1f} "
+                    f"{last[1] / 1024:>8.1f}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

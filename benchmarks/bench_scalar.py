@@ -27,8 +27,12 @@ def moons(n: int = 100, noise: float = 0.1, seed: int = 1) -> tuple[list, list]:
     half = n // 2
     t_out = np.linspace(0, np.pi, n - half)
     t_in = np.linspace(0, np.pi, half)
-    x = np.concatenate([np.stack([np.cos(t_out), np.sin(t_out)], 1),
-                        np.stack([1 - np.cos(t_in), 1 - np.sin(t_in) - 0.5], 1)])
+    x = np.concatenate(
+        [
+            np.stack([np.cos(t_out), np.sin(t_out)], 1),
+            np.stack([1 - np.cos(t_in), 1 - np.sin(t_in) - 0.5], 1),
+        ]
+    )
     x += rng.normal(scale=noise, size=x.shape)
     y = np.concatenate([-np.ones(n - half), np.ones(half)])
     return x.tolist(), y.tolist()
@@ -38,16 +42,19 @@ def init_weights(seed: int = 1337) -> list[tuple[list[list[float]], list[float]]
     rnd = random.Random(seed)
     layers = []
     for nin, nout in zip(SIZES, SIZES[1:], strict=False):
-        layers.append(([[rnd.uniform(-1, 1) for _ in range(nin)] for _ in range(nout)],
-                       [0.0] * nout))
+        layers.append(
+            ([[rnd.uniform(-1, 1) for _ in range(nin)] for _ in range(nout)], [0.0] * nout)
+        )
     return layers
 
 
 # -- micrograd-style user code, written once, run with any Value class --------------------
 
+
 def build_mlp(value_cls, weights):
-    return [([[value_cls(w) for w in row] for row in W], [value_cls(b) for b in B])
-            for W, B in weights]
+    return [
+        ([[value_cls(w) for w in row] for row in W], [value_cls(b) for b in B]) for W, B in weights
+    ]
 
 
 def params_of(model):
@@ -76,6 +83,7 @@ def user_style_loss(model, X, y, value_cls):
 def fused_loss(model, X, y):
     """The same model written the autograph way: one `dot` node per neuron."""
     from autograph import sum_values
+
     scores = []
     for xrow in X:
         act = xrow
@@ -102,8 +110,10 @@ def plain_float_step(weights, X, y):
         pres = []
         a = xrow
         for k, (W, B) in enumerate(weights):
-            z = [sum(w * x for w, x in zip(row, a, strict=True)) + b
-                 for row, b in zip(W, B, strict=True)]
+            z = [
+                sum(w * x for w, x in zip(row, a, strict=True)) + b
+                for row, b in zip(W, B, strict=True)
+            ]
             pres.append(z)
             a = z if k == len(weights) - 1 else [v if v > 0 else 0.0 for v in z]
             acts.append(a)
@@ -152,7 +162,8 @@ def check_against_limit(weights, X, y) -> tuple[int, int]:
     node counts. (A function, so that no graph stays alive while the others are timed.)"""
     limit_loss, limit_grads = plain_float_step(weights, X, y)
     flat = [g for gW, gB in limit_grads for row in gW for g in row] + [
-        g for _, gB in limit_grads for g in gB]
+        g for _, gB in limit_grads for g in gB
+    ]
     counts = []
     for build in (lambda m: user_style_loss(m, X, y, Value), lambda m: fused_loss(m, X, y)):
         model = build_mlp(Value, weights)
@@ -200,11 +211,12 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         MicroValue = None
     if MicroValue is not None:
+
         def micro():
             m = build_mlp(MicroValue, weights)
             user_style_loss(m, X, y, MicroValue).backward()
-        n_micro = count_nodes(user_style_loss(build_mlp(MicroValue, weights), X, y,
-                                              MicroValue))
+
+        n_micro = count_nodes(user_style_loss(build_mlp(MicroValue, weights), X, y, MicroValue))
         add("micrograd 0.1.0, gc off", micro, collector=False, nodes=n_micro)
         add("micrograd 0.1.0, gc on", micro, nodes=n_micro)
 
@@ -221,8 +233,10 @@ def main(argv: list[str] | None = None) -> int:
     add("autograph, fused dot nodes, gc on", fused, nodes=n_fused)
 
     limit = rows[0][1]
-    print(f"micrograd demo step (forward + backward), median of {args.repeat}, "
-          f"python {sys.version.split()[0]}")
+    print(
+        f"micrograd demo step (forward + backward), median of {args.repeat}, "
+        f"python {sys.version.split()[0]}"
+    )
     print(f"{'':44s} {'ms':>8s} {'x limit':>8s} {'nodes':>8s}")
     for name, t, nodes in rows:
         print(f"{name:44s} {t * 1e3:8.1f} {t / limit:8.1f} {nodes or '':>8}")
@@ -237,8 +251,10 @@ def main(argv: list[str] | None = None) -> int:
             start = time.perf_counter()
             y_.backward()
             took = time.perf_counter() - start
-            print(f"chain {depth:>9,} deep: backward {took:.2f} s "
-                  f"({took / depth * 1e6:.2f} us per step), dx = {x.grad:.6f}")
+            print(
+                f"chain {depth:>9,} deep: backward {took:.2f} s "
+                f"({took / depth * 1e6:.2f} us per step), dx = {x.grad:.6f}"
+            )
             del x, y_
     return 0
 

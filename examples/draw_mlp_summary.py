@@ -16,6 +16,7 @@ from autograph.viz.gallery import micrograd_step
 loss = micrograd_step()
 loss.backward()
 print(f"{len(walk(loss)):,} nodes")
-path = save(loss, sys.argv[1] if len(sys.argv) > 1 else "mlp-summary.svg",
-            collapse="auto", heatmap=True)
+path = save(
+    loss, sys.argv[1] if len(sys.argv) > 1 else "mlp-summary.svg", collapse="auto", heatmap=True
+)
 print(path)

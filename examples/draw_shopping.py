@@ -1,6 +1,6 @@
 """Draw the textbook's shopping graphs (SVG, PNG and the step-through player).
 
-    python examples/draw_shopping.py [OUT_DIR]      # default: ./autograph-gallery
+python examples/draw_shopping.py [OUT_DIR]      # default: ./autograph-gallery
 """
 
 import sys

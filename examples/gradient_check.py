@@ -35,8 +35,9 @@ def main() -> int:
         t_train = np.eye(10)[rng.integers(0, 10, 3)]
         source = "random"
 
-    network = TwoLayerNet(input_size=784, hidden_size=50, output_size=10,
-                          rng=np.random.default_rng(0))
+    network = TwoLayerNet(
+        input_size=784, hidden_size=50, output_size=10, rng=np.random.default_rng(0)
+    )
     x_batch, t_batch = x_train[:3], t_train[:3]
 
     start = time.perf_counter()
@@ -52,8 +53,10 @@ def main() -> int:
         diff = float(np.average(np.abs(grad_backprop[key] - grad_numerical[key])))
         worst = max(worst, diff)
         print(f"{key}: {diff:.3e}")
-    print(f"numerical: {numerical_time:.2f} s, backprop: {backprop_time * 1e3:.2f} ms "
-          f"({numerical_time / backprop_time:,.0f}x faster)")
+    print(
+        f"numerical: {numerical_time:.2f} s, backprop: {backprop_time * 1e3:.2f} ms "
+        f"({numerical_time / backprop_time:,.0f}x faster)"
+    )
     ok = worst < 1e-6
     print("OK: backprop agrees with the numerical gradient" if ok else "MISMATCH")
     return 0 if ok else 1

@@ -22,8 +22,10 @@ def main() -> int:
     args = parser.parse_args()
 
     model, history, (X, y) = train_moons(steps=args.steps, log=print)
-    print(f"{len(model.parameters())} parameters; final training accuracy "
-          f"{history.final_train_acc * 100:.0f}% ({history.wall_time:.1f} s)")
+    print(
+        f"{len(model.parameters())} parameters; final training accuracy "
+        f"{history.final_train_acc * 100:.0f}% ({history.wall_time:.1f} s)"
+    )
     if args.boundary:
         print(f"wrote {plot_moons_boundary(model, X, y, args.boundary)}")
     if args.graph:

@@ -30,8 +30,14 @@ def apple_orange(tax: float | Fraction = 1.1) -> dict[str, Value]:
     tax_ = Value(tax, "tax")
     price = (apple * apple_num + orange * orange_num) * tax_
     price.backward()
-    return {"price": price, "apple": apple, "apple_num": apple_num, "orange": orange,
-            "orange_num": orange_num, "tax": tax_}
+    return {
+        "price": price,
+        "apple": apple,
+        "apple_num": apple_num,
+        "orange": orange,
+        "orange_num": orange_num,
+        "tax": tax_,
+    }
 
 
 def chain_rule(x: float = 3.0, y: float = 4.0) -> dict[str, Value]:
@@ -52,16 +58,32 @@ def main() -> None:
 
     g = apple(tax)
     print("apple:        price", g["price"].data)
-    print("              dApple", g["apple"].grad, " dAppleNum", g["apple_num"].grad,
-          " dTax", g["tax"].grad)
+    print(
+        "              dApple",
+        g["apple"].grad,
+        " dAppleNum",
+        g["apple_num"].grad,
+        " dTax",
+        g["tax"].grad,
+    )
     g = apple_orange(tax)
     print("apple+orange: price", g["price"].data)
-    print("              dApple", g["apple"].grad, " dAppleNum", g["apple_num"].grad,
-          " dOrange", g["orange"].grad, " dOrangeNum", g["orange_num"].grad,
-          " dTax", g["tax"].grad)
+    print(
+        "              dApple",
+        g["apple"].grad,
+        " dAppleNum",
+        g["apple_num"].grad,
+        " dOrange",
+        g["orange"].grad,
+        " dOrangeNum",
+        g["orange_num"].grad,
+        " dTax",
+        g["tax"].grad,
+    )
     g = chain_rule()
-    print("chain rule:   z = (x + y)**2 =", g["z"].data, " dz/dx", g["x"].grad,
-          " dz/dy", g["y"].grad)
+    print(
+        "chain rule:   z = (x + y)**2 =", g["z"].data, " dz/dx", g["x"].grad, " dz/dy", g["y"].grad
+    )
 
 
 if __name__ == "__main__":

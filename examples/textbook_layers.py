@@ -20,17 +20,17 @@ from autograph.nn.textbook import sequel
 
 
 def shopping() -> None:
-    mul_apple, mul_orange, add, mul_tax = tb.MulLayer(), tb.MulLayer(), tb.AddLayer(), \
-        tb.MulLayer()
-    price = mul_tax.forward(add.forward(mul_apple.forward(100, 2), mul_orange.forward(150, 3)),
-                            1.1)
+    mul_apple, mul_orange, add, mul_tax = tb.MulLayer(), tb.MulLayer(), tb.AddLayer(), tb.MulLayer()
+    price = mul_tax.forward(add.forward(mul_apple.forward(100, 2), mul_orange.forward(150, 3)), 1.1)
     d_all, d_tax = mul_tax.backward(1)
     d_apple_price, d_orange_price = add.backward(d_all)
     d_apple, d_apple_num = mul_apple.backward(d_apple_price)
     d_orange, d_orange_num = mul_orange.backward(d_orange_price)
     print(f"price: {round(price)}")
-    print(f"dApple: {d_apple}, dAppleNum: {int(d_apple_num)}, dOrange: {d_orange}, "
-          f"dOrangeNum: {int(d_orange_num)}, dTax: {d_tax}")
+    print(
+        f"dApple: {d_apple}, dAppleNum: {int(d_apple_num)}, dOrange: {d_orange}, "
+        f"dOrangeNum: {int(d_orange_num)}, dTax: {d_tax}"
+    )
 
 
 def layers_against_autograph() -> None:
@@ -46,10 +46,14 @@ def layers_against_autograph() -> None:
     relu, sig = tb.Relu(), tb.Sigmoid()
     relu.forward(x)
     sig.forward(x)
-    print(f"Relu    max |dx - autograph| = "
-          f"{np.abs(relu.backward(dout) - auto(lambda t: t.relu())).max():.1e}")
-    print(f"Sigmoid max |dx - autograph| = "
-          f"{np.abs(sig.backward(dout) - auto(lambda t: t.sigmoid())).max():.1e}")
+    print(
+        f"Relu    max |dx - autograph| = "
+        f"{np.abs(relu.backward(dout) - auto(lambda t: t.relu())).max():.1e}"
+    )
+    print(
+        f"Sigmoid max |dx - autograph| = "
+        f"{np.abs(sig.backward(dout) - auto(lambda t: t.sigmoid())).max():.1e}"
+    )
     W, b = rng.standard_normal((5, 3)), rng.standard_normal(3)
     affine = tb.Affine(W, b)
     dy = rng.standard_normal((4, 3))
@@ -57,8 +61,11 @@ def layers_against_autograph() -> None:
     dx = affine.backward(dy)
     xt, Wt, bt = (Tensor(v, requires_grad=True) for v in (x, W, b))
     (xt @ Wt + bt).backward(dy)
-    err = max(np.abs(dx - xt.grad).max(), np.abs(affine.dW - Wt.grad).max(),
-              np.abs(affine.db - bt.grad).max())
+    err = max(
+        np.abs(dx - xt.grad).max(),
+        np.abs(affine.dW - Wt.grad).max(),
+        np.abs(affine.db - bt.grad).max(),
+    )
     print(f"Affine  max |dx, dW, db - autograph| = {err:.1e}")
     t = rng.integers(0, 3, 4)
     swl = tb.SoftmaxWithLoss()
@@ -72,8 +79,11 @@ def layers_against_autograph() -> None:
 def sequel_training() -> None:
     x, t = make_spiral(100, 3, seed=0)
     rng = np.random.default_rng(0)
-    layers = [sequel.Affine(rng.standard_normal((2, 20)), np.zeros(20)), sequel.Sigmoid(),
-              sequel.Affine(0.1 * rng.standard_normal((20, 3)), np.zeros(3))]
+    layers = [
+        sequel.Affine(rng.standard_normal((2, 20)), np.zeros(20)),
+        sequel.Sigmoid(),
+        sequel.Affine(0.1 * rng.standard_normal((20, 3)), np.zeros(3)),
+    ]
     params = [p for layer in layers for p in layer.params]
     grads = [g for layer in layers for g in layer.grads]
     optimizer = sequel.SGD(lr=1.0)
@@ -81,7 +91,7 @@ def sequel_training() -> None:
     for epoch in range(1, 301):
         order = rng.permutation(len(x))
         for start in range(0, len(x), 30):
-            rows = order[start:start + 30]
+            rows = order[start : start + 30]
             h = x[rows]
             for layer in layers:
                 h = layer.forward(h)
@@ -94,8 +104,10 @@ def sequel_training() -> None:
             h = x
             for layer in layers:
                 h = layer.forward(h)
-            print(f"sequel epoch {epoch}: loss {loss:.3f}, accuracy "
-                  f"{np.mean(h.argmax(axis=1) == t):.2f}")
+            print(
+                f"sequel epoch {epoch}: loss {loss:.3f}, accuracy "
+                f"{np.mean(h.argmax(axis=1) == t):.2f}"
+            )
 
 
 if __name__ == "__main__":

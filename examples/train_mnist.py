@@ -35,18 +35,35 @@ def main() -> None:
     if args.compare:
         for name, lr in (("sgd", 0.01), ("momentum", 0.01), ("adagrad", 0.01), ("adam", 0.001)):
             model = MLP(784, [100, 100, 10], rng=np.random.default_rng(0), dtype=np.float32)
-            history = fit(model, x_train, t_train, x_test, t_test, iters=2000,
-                          optimizer=make_optimizer(name, model.parameters(), lr), log=None)
-            print(f"{name:9} lr {lr:<6} final loss {np.mean(history.loss[-100:]):.4f}  "
-                  f"test acc {history.final_test_acc:.4f}  ({history.wall_time:.1f} s)")
+            history = fit(
+                model,
+                x_train,
+                t_train,
+                x_test,
+                t_test,
+                iters=2000,
+                optimizer=make_optimizer(name, model.parameters(), lr),
+                log=None,
+            )
+            print(
+                f"{name:9} lr {lr:<6} final loss {np.mean(history.loss[-100:]):.4f}  "
+                f"test acc {history.final_test_acc:.4f}  ({history.wall_time:.1f} s)"
+            )
         return
 
-    net = TwoLayerNet(784, 50, 10, weight_init_std=0.01, rng=np.random.default_rng(0),
-                      dtype=np.float32)
-    history = fit(net, x_train, t_train, x_test, t_test, iters=args.iters,
-                  optimizer=make_optimizer(args.optimizer, net.parameters(), args.lr))
-    print(f"Final test accuracy {history.final_test_acc:.4f}; "
-          f"Wall time: {history.wall_time:.1f} s")
+    net = TwoLayerNet(
+        784, 50, 10, weight_init_std=0.01, rng=np.random.default_rng(0), dtype=np.float32
+    )
+    history = fit(
+        net,
+        x_train,
+        t_train,
+        x_test,
+        t_test,
+        iters=args.iters,
+        optimizer=make_optimizer(args.optimizer, net.parameters(), args.lr),
+    )
+    print(f"Final test accuracy {history.final_test_acc:.4f}; Wall time: {history.wall_time:.1f} s")
     print(f"wrote {plot_history(history, args.out, title='MNIST 784-50-10, ' + args.optimizer)}")
 
 

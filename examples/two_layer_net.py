@@ -28,8 +28,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    (x_train, t_train), (x_test, t_test) = load_mnist(args.data, normalize=True,
-                                                      one_hot_label=True)
+    (x_train, t_train), (x_test, t_test) = load_mnist(args.data, normalize=True, one_hot_label=True)
     rng = np.random.default_rng(args.seed)
     network = TwoLayerNet(input_size=784, hidden_size=50, output_size=10, rng=rng)
 

@@ -55,12 +55,12 @@ def test_load_tiny_mnist_with_textbook_options(tiny) -> None:
     (x, t), (xt, tt) = load_mnist(root, checksums=_checksums(root))
     assert x.shape == (TRAIN_N, 784) and x.dtype == np.float32
     assert xt.shape == (TEST_N, 784)
-    np.testing.assert_allclose(x * 255, arrays["train-images-idx3-ubyte.gz"].reshape(TRAIN_N, -1),
-                               atol=1e-4)
+    np.testing.assert_allclose(
+        x * 255, arrays["train-images-idx3-ubyte.gz"].reshape(TRAIN_N, -1), atol=1e-4
+    )
     np.testing.assert_array_equal(t, arrays["train-labels-idx1-ubyte.gz"])
     np.testing.assert_array_equal(tt, arrays["t10k-labels-idx1-ubyte.gz"])
-    (x2, t2), _ = load_mnist(root, normalize=False, flatten=False, one_hot_label=True,
-                             verify=False)
+    (x2, t2), _ = load_mnist(root, normalize=False, flatten=False, one_hot_label=True, verify=False)
     assert x2.dtype == np.uint8 and x2.shape == (TRAIN_N, 1, 28, 28)
     np.testing.assert_array_equal(x2[:, 0], arrays["train-images-idx3-ubyte.gz"])
     assert t2.shape == (TRAIN_N, 10)
@@ -77,7 +77,9 @@ def test_published_checksums_reject_other_files(tiny) -> None:
 
 def test_published_table_is_the_one_in_sources() -> None:
     assert MNIST_FILES["train-images-idx3-ubyte.gz"] == (
-        9912422, "f68b3c2dcbeaaa9fbdd348bbdeb94873")
+        9912422,
+        "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+    )
     assert MNIST_FILES["t10k-labels-idx1-ubyte.gz"] == (4542, "ec29112dd5afa0611ce80d1b7f02629c")
 
 
@@ -133,8 +135,9 @@ def test_mismatched_counts_and_bad_labels(tiny) -> None:
 def test_download_from_a_file_url(tmp_path: Path, tiny) -> None:
     source, _ = tiny
     target = tmp_path / "fetched"
-    (x, t), _ = load_mnist(target, download=True, url=source.resolve().as_uri(),
-                           checksums=_checksums(source))
+    (x, t), _ = load_mnist(
+        target, download=True, url=source.resolve().as_uri(), checksums=_checksums(source)
+    )
     assert sorted(p.name for p in target.iterdir()) == sorted(MNIST_FILES)
     assert x.shape == (TRAIN_N, 784)
 
@@ -213,11 +216,17 @@ def test_toy_datasets() -> None:
     assert np.abs(S).max() <= 1.0 + 1e-12
 
 
-@pytest.mark.parametrize("name, shape", [("train-images-idx3-ubyte.gz", (TRAIN_N, 20, 20)),
-                                         ("t10k-images-idx3-ubyte.gz", (TEST_N, 28, 27))])
+@pytest.mark.parametrize(
+    "name, shape",
+    [
+        ("train-images-idx3-ubyte.gz", (TRAIN_N, 20, 20)),
+        ("t10k-images-idx3-ubyte.gz", (TEST_N, 28, 27)),
+    ],
+)
 def test_images_must_be_28x28_even_unverified(tiny, name: str, shape) -> None:
     root, _ = tiny
     write_idx(root / name, np.zeros(shape, dtype=np.uint8))
-    with pytest.raises(MNISTError, match=f"{name}: images are {shape[1]}x{shape[2]}, but "
-                                         "MNIST images are 28x28"):
+    with pytest.raises(
+        MNISTError, match=f"{name}: images are {shape[1]}x{shape[2]}, but MNIST images are 28x28"
+    ):
         load_mnist(root, verify=False)

@@ -8,8 +8,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(*args: str) -> str:
-    result = subprocess.run([sys.executable, str(ROOT / "examples" / "shopping.py"), *args],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "shopping.py"), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return result.stdout
 
 

@@ -41,8 +41,10 @@ class Block(Module):
         self.scale = Parameter(np.ones(4))
         self.note = "not a parameter"
         self.array = np.zeros(3)  # plain arrays are not parameters either
-        self.heads = [Linear(4, 2, rng=np.random.default_rng(1)),
-                      Linear(4, 1, rng=np.random.default_rng(2))]
+        self.heads = [
+            Linear(4, 2, rng=np.random.default_rng(1)),
+            Linear(4, 1, rng=np.random.default_rng(2)),
+        ]
 
     def forward(self, x: Tensor) -> Tensor:
         h = self.first(x).relu() * self.scale
@@ -127,8 +129,7 @@ def test_load_rejects_wrong_keys_and_shapes(tmp_path) -> None:
 
 def test_load_never_unpickles(tmp_path) -> None:
     path = tmp_path / "pickled.npz"
-    np.savez(path, **{"layer0/W": np.array([object()], dtype=object),
-                      "layer0/b": np.zeros(2)})
+    np.savez(path, **{"layer0/W": np.array([object()], dtype=object), "layer0/b": np.zeros(2)})
     with pytest.raises(ValueError, match="pickle"):
         Sequential(Linear(3, 2)).load(path)
 
@@ -186,8 +187,9 @@ def test_activation_layers_and_softmax() -> None:
     np.testing.assert_allclose(s, np.exp(x.data) / np.exp(x.data).sum())
 
 
-@pytest.mark.parametrize("init, std", [(0.01, 0.01), ("he", np.sqrt(2 / 400)),
-                                       ("xavier", np.sqrt(1 / 400))])
+@pytest.mark.parametrize(
+    "init, std", [(0.01, 0.01), ("he", np.sqrt(2 / 400)), ("xavier", np.sqrt(1 / 400))]
+)
 def test_init_weight_std(init, std) -> None:
     w = init_weight(400, 300, init, rng=np.random.default_rng(0), dtype=np.float32)
     assert w.dtype == np.float32 and w.shape == (400, 300)
@@ -282,7 +284,7 @@ def _reference_steps(name: str, w: np.ndarray, grads: list[np.ndarray], lr: floa
             m = 0.9 * m + 0.1 * g
             h = 0.999 * h + 0.001 * g * g
             # bias correction folded into the step size, as in the textbook
-            lr_k = lr * np.sqrt(1 - 0.999 ** k) / (1 - 0.9 ** k)
+            lr_k = lr * np.sqrt(1 - 0.999**k) / (1 - 0.9**k)
             w = w - lr_k * m / (np.sqrt(h) + 1e-8)
     return w
 
@@ -390,8 +392,11 @@ def test_mse_never_broadcasts_the_target() -> None:
 def test_optimizer_refuses_a_single_parameter_and_non_leaves() -> None:
     p = Parameter(np.ones((2, 3)))
     for opt in (SGD, Adam):
-        with pytest.raises(TypeError, match=r"pass a list of parameters, e\.g\. "
-                                            r"model\.parameters\(\)"):
+        with pytest.raises(
+            TypeError,
+            match=r"pass a list of parameters, e\.g\. "
+            r"model\.parameters\(\)",
+        ):
             opt(p, lr=0.1)
     with pytest.raises(TypeError, match="pass a list of parameters"):
         SGD(Value(1.0), lr=0.1)
@@ -442,8 +447,11 @@ def test_list_attributes_register_exactly_their_parameter_items() -> None:
 def test_parameters_leaves_no_reference_cycles() -> None:
     import gc
 
-    model = Sequential(Linear(3, 4, rng=np.random.default_rng(0)), ReLU(),
-                       Sequential(Linear(4, 2, rng=np.random.default_rng(1))))
+    model = Sequential(
+        Linear(3, 4, rng=np.random.default_rng(0)),
+        ReLU(),
+        Sequential(Linear(4, 2, rng=np.random.default_rng(1))),
+    )
     names = [name for name, _ in model.named_parameters()]
     gc.collect()
     gc.disable()

@@ -50,7 +50,8 @@ def test_graph_is_tagged_by_layer_and_neuron() -> None:
     out = model([0.5, -0.5])
     scopes = {getattr(node, "scope", None) for node in walk(out) if node.op}
     assert scopes == {f"layer0/neuron{j}" for j in range(3)} | {
-        f"layer1/neuron{j}" for j in range(2)} | {"layer2/neuron0"}
+        f"layer1/neuron{j}" for j in range(2)
+    } | {"layer2/neuron0"}
     names = [name for name, _ in model.named_parameters()]
     assert names[:3] == ["layer0/neuron0/w0", "layer0/neuron0/w1", "layer0/neuron0/b"]
 

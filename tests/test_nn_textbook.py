@@ -28,13 +28,15 @@ def test_mul_add_layers_shopping_figures() -> None:
     d_orange, d_orange_num = mul_orange.backward(d_orange_price)
     assert price == pytest.approx(715)
     assert (d_apple, d_apple_num, d_orange, d_orange_num, d_tax) == pytest.approx(
-        (2.2, 110, 3.3, 165, 650))
+        (2.2, 110, 3.3, 165, 650)
+    )
     # and autograph's Values give the same numbers
     a, an, o, on, tax = (Value(v) for v in (100, 2, 150, 3, 1.1))
     p = (a * an + o * on) * tax
     p.backward()
     assert (a.grad, an.grad, o.grad, on.grad, tax.grad) == pytest.approx(
-        (d_apple, d_apple_num, d_orange, d_orange_num, d_tax))
+        (d_apple, d_apple_num, d_orange, d_orange_num, d_tax)
+    )
 
 
 def _autograd(fn, x: np.ndarray, dout: np.ndarray) -> np.ndarray:
@@ -78,8 +80,9 @@ def test_sigmoid_matches_autograph(rng: np.random.Generator) -> None:
     np.testing.assert_allclose(layer.forward(x), Tensor(x).sigmoid().data)
     np.testing.assert_allclose(layer.backward(dout), _autograd(lambda t: t.sigmoid(), x, dout))
     # the four-node graph of the notes (×-1, exp, +1, /) gives the same gradient
-    np.testing.assert_allclose(layer.backward(dout),
-                               _autograd(lambda t: 1 / (1 + (-t).exp()), x, dout))
+    np.testing.assert_allclose(
+        layer.backward(dout), _autograd(lambda t: 1 / (1 + (-t).exp()), x, dout)
+    )
 
 
 def test_affine_matches_autograph(rng: np.random.Generator) -> None:
@@ -181,8 +184,12 @@ def test_two_layer_net_matches_hand_written_layers() -> None:
     net = TwoLayerNet(8, 5, 3, weight_init_std=0.5, rng=rng)
     x, t = rng.standard_normal((7, 8)), rng.integers(0, 3, 7)
     p = net.params
-    a1, relu, a2, last = tb.Affine(p["W1"], p["b1"]), tb.Relu(), tb.Affine(p["W2"], p["b2"]), \
-        tb.SoftmaxWithLoss()
+    a1, relu, a2, last = (
+        tb.Affine(p["W1"], p["b1"]),
+        tb.Relu(),
+        tb.Affine(p["W2"], p["b2"]),
+        tb.SoftmaxWithLoss(),
+    )
     loss = last.forward(a2.forward(relu.forward(a1.forward(x))), t)
     a1.backward(relu.backward(a2.backward(last.backward())))
     grads = net.gradient(x, t)

@@ -124,8 +124,11 @@ def test_textbook_affine_bias_gradient_is_the_batch_sum():
     assert np.allclose(w.grad, x.data.T @ np.array([[1.0, 2, 3], [4, 5, 6]]))
 
 
-@given(broadcastable_shapes(2).flatmap(
-    lambda ss: st.tuples(arrays_in(ANY, ss[0]), arrays_in(ANY, ss[1]))))
+@given(
+    broadcastable_shapes(2).flatmap(
+        lambda ss: st.tuples(arrays_in(ANY, ss[0]), arrays_in(ANY, ss[1]))
+    )
+)
 def test_broadcast_gradients_have_the_input_shapes(arrays):
     a, b = (Tensor(x, requires_grad=True) for x in arrays)
     (a * b + a).sum().backward()
@@ -226,7 +229,7 @@ def test_gradients_of_unused_inputs_are_zeros():
     assert ga.tolist() == [3.0, 3.0] and gb.tolist() == [[0.0]]
 
 
-@given(expression_dags(), st.integers(0, 2 ** 16))
+@given(expression_dags(), st.integers(0, 2**16))
 def test_random_dags_agree_between_value_and_tensor(expr, seed):
     xs = np.random.default_rng(seed).uniform(-2, 2, size=(expr.n_inputs, 3))
     tensors = [Tensor(x, requires_grad=True) for x in xs]
@@ -253,8 +256,11 @@ def test_a_gradient_of_the_wrong_shape_names_the_op_and_both_shapes(monkeypatch)
 
     monkeypatch.setitem(rules.RULES, "exp", lambda m, g, out, xs, i, p: m.reshape(g, (-1,)))
     x = Tensor(np.ones((2, 3)), requires_grad=True)
-    with pytest.raises(ShapeError, match=r"gradient of 'exp': shape \(6,\) is not a broadcast "
-                                         r"of the input's shape \(2, 3\)"):
+    with pytest.raises(
+        ShapeError,
+        match=r"gradient of 'exp': shape \(6,\) is not a broadcast "
+        r"of the input's shape \(2, 3\)",
+    ):
         x.exp().sum().backward()
 
 
@@ -278,8 +284,11 @@ def test_affine_is_one_node_equal_to_matmul_plus_bias():
     assert np.allclose(y.data, x.data @ w.data + b.data)
     y.backward(np.array([[1.0, 2.0]] * 4))
     assert b.grad.tolist() == [4.0, 8.0]
-    with pytest.raises(ShapeError, match=r"affine: x of shape \(4, 3\) and weight of shape "
-                                         r"\(2, 3\) do not fit"):
+    with pytest.raises(
+        ShapeError,
+        match=r"affine: x of shape \(4, 3\) and weight of shape "
+        r"\(2, 3\) do not fit",
+    ):
         affine(x, Tensor(np.ones((2, 3))))
 
 
@@ -314,8 +323,12 @@ def test_float32_leaf_grad_stays_float32_when_accumulating_float64():
 def test_boolean_masks_inside_tuple_indices_match_numpy():
     data = np.arange(24.0).reshape(2, 3, 4)
     mask = np.array([True, False, True, True])
-    for index in [(slice(None), slice(None), mask), (0, slice(None), mask),
-                  (np.ones((2, 3), bool), slice(1, None)), (1, [0, 0, 2])]:
+    for index in [
+        (slice(None), slice(None), mask),
+        (0, slice(None), mask),
+        (np.ones((2, 3), bool), slice(1, None)),
+        (1, [0, 0, 2]),
+    ]:
         x = Tensor(data, requires_grad=True)
         y = x[index]
         assert y.shape == data[index].shape and np.array_equal(y.data, data[index])

@@ -35,7 +35,7 @@ def _tiny_mnist(root: Path, n_train: int = 60, n_test: int = 20) -> Path:
         labels = rng.integers(0, 10, n).astype(np.uint8)
         images = rng.integers(0, 40, (n, 28, 28)).astype(np.uint8)
         for i, k in enumerate(labels):
-            images[i, 2 * k:2 * k + 3, :] = 250
+            images[i, 2 * k : 2 * k + 3, :] = 250
         write_idx(root / f"{prefix}-images-idx3-ubyte.gz", images)
         write_idx(root / f"{prefix}-labels-idx1-ubyte.gz", labels)
     return root
@@ -45,8 +45,20 @@ def test_fit_learns_spiral_and_records_history() -> None:
     X, y = make_spiral(60, 3, seed=0)
     model = MLP(2, [32, 3], rng=np.random.default_rng(0))
     lines: list[str] = []
-    history = fit(model, X, y, X, y, optimizer=SGD(model.parameters(), lr=0.5), iters=400,
-                  batch_size=30, eval_every=100, seed=0, quiet=True, log=lines.append)
+    history = fit(
+        model,
+        X,
+        y,
+        X,
+        y,
+        optimizer=SGD(model.parameters(), lr=0.5),
+        iters=400,
+        batch_size=30,
+        eval_every=100,
+        seed=0,
+        quiet=True,
+        log=lines.append,
+    )
     assert len(history.loss) == 400
     assert history.steps == [100, 200, 300, 400]
     assert len(history.train_acc) == len(history.test_acc) == 4
@@ -60,8 +72,17 @@ def test_fit_learns_spiral_and_records_history() -> None:
 def test_fit_default_eval_is_once_per_epoch_plus_the_end() -> None:
     X, y = make_spiral(50, 2, seed=1)  # 100 samples, batch 10: an epoch is 10 steps
     model = MLP(2, [8, 2], rng=np.random.default_rng(1))
-    history = fit(model, X, y, optimizer=SGD(model.parameters(), lr=0.1), iters=25,
-                  batch_size=10, quiet=True, log=None, sampling="epoch")
+    history = fit(
+        model,
+        X,
+        y,
+        optimizer=SGD(model.parameters(), lr=0.1),
+        iters=25,
+        batch_size=10,
+        quiet=True,
+        log=None,
+        sampling="epoch",
+    )
     assert history.steps == [10, 20, 25]
     assert history.test_acc == []
 
@@ -69,8 +90,14 @@ def test_fit_default_eval_is_once_per_epoch_plus_the_end() -> None:
 def test_fit_rejects_bad_sampling() -> None:
     model = MLP(2, [2])
     with pytest.raises(ValueError, match="sampling"):
-        fit(model, np.zeros((4, 2)), np.zeros(4, int), optimizer=SGD(model.parameters(), 0.1),
-            sampling="bootstrap", log=None)
+        fit(
+            model,
+            np.zeros((4, 2)),
+            np.zeros(4, int),
+            optimizer=SGD(model.parameters(), 0.1),
+            sampling="bootstrap",
+            log=None,
+        )
 
 
 def test_fit_frees_each_steps_graph() -> None:
@@ -78,14 +105,26 @@ def test_fit_frees_each_steps_graph() -> None:
     # parameters are leaves with no gradient and no reference to the batch.
     X, y = make_spiral(20, 2, seed=2)
     model = TwoLayerNet(2, 4, 2, rng=np.random.default_rng(0))
-    fit(model, X, y, optimizer=SGD(model.parameters(), 0.1), iters=3, batch_size=5,
-        quiet=True, log=None)
+    fit(
+        model,
+        X,
+        y,
+        optimizer=SGD(model.parameters(), 0.1),
+        iters=3,
+        batch_size=5,
+        quiet=True,
+        log=None,
+    )
     assert all(p.grad is None and p.is_leaf for p in model.parameters())
 
 
 def test_plot_history_writes_a_png(tmp_path: Path) -> None:
-    history = History(loss=list(np.linspace(2, 0.1, 200)), steps=[100, 200],
-                      train_acc=[0.8, 0.9], test_acc=[0.75, 0.85])
+    history = History(
+        loss=list(np.linspace(2, 0.1, 200)),
+        steps=[100, 200],
+        train_acc=[0.8, 0.9],
+        test_acc=[0.75, 0.85],
+    )
     path = plot_history(history, tmp_path / "sub" / "plot.png", title="t")
     data = path.read_bytes()
     assert data.startswith(PNG_MAGIC) and len(data) > 10_000
@@ -94,14 +133,43 @@ def test_plot_history_writes_a_png(tmp_path: Path) -> None:
 def test_train_mnist_command(tmp_path: Path, capsys) -> None:
     root = _tiny_mnist(tmp_path / "mnist")
     plot, weights = tmp_path / "out.png", tmp_path / "model.npz"
-    code = _run(["train", "mnist", "--data", str(root), "--no-verify", "--iters", "60",
-                 "--batch", "10", "--lr", "0.5", "--hidden", "20", "--quiet",
-                 "--plot", str(plot), "--save", str(weights)])
+    code = _run(
+        [
+            "train",
+            "mnist",
+            "--data",
+            str(root),
+            "--no-verify",
+            "--iters",
+            "60",
+            "--batch",
+            "10",
+            "--lr",
+            "0.5",
+            "--hidden",
+            "20",
+            "--quiet",
+            "--plot",
+            str(plot),
+            "--save",
+            str(weights),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     step_lines = [line for line in out.splitlines() if line.startswith("Step:")]
-    assert [line.split()[1] for line in step_lines] == ["6", "12", "18", "24", "30", "36",
-                                                       "42", "48", "54", "60"]
+    assert [line.split()[1] for line in step_lines] == [
+        "6",
+        "12",
+        "18",
+        "24",
+        "30",
+        "36",
+        "42",
+        "48",
+        "54",
+        "60",
+    ]
     final = float(step_lines[-1].split("Test acc")[1])
     assert final >= 0.8  # the bands are easy to tell apart
     assert "Wall time:" in out.splitlines()[-3]
@@ -112,24 +180,52 @@ def test_train_mnist_command(tmp_path: Path, capsys) -> None:
 
 def test_train_mnist_deeper_net_and_other_optimizer(tmp_path: Path, capsys) -> None:
     root = _tiny_mnist(tmp_path / "mnist")
-    code = _run(["train", "mnist", "--data", str(root), "--no-verify", "--iters", "12",
-                 "--batch", "10", "--hidden", "16,8", "--optimizer", "adam", "--lr", "0.01",
-                 "--init", "he", "--dtype", "float64", "--quiet"])
+    code = _run(
+        [
+            "train",
+            "mnist",
+            "--data",
+            str(root),
+            "--no-verify",
+            "--iters",
+            "12",
+            "--batch",
+            "10",
+            "--hidden",
+            "16,8",
+            "--optimizer",
+            "adam",
+            "--lr",
+            "0.01",
+            "--init",
+            "he",
+            "--dtype",
+            "float64",
+            "--quiet",
+        ]
+    )
     assert code == 0
     assert "784-16-8-10 (float64), adam" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["train", "mnist"], "pass --data DIR"),
-    (["train", "mnist", "--data", "/nonexistent/mnist"], "/nonexistent/mnist does not exist"),
-    (["train", "mnist", "--data", ".", "--hidden", "a,b"], "--hidden takes sizes"),
-    (["train", "mnist", "--data", ".", "--iters", "0"], "--iters must be at least 1"),
-    (["train", "mnist", "--data", ".", "--init", "uniform"], "--init takes a std"),
-    *[(["train", "mnist", "--data", ".", "--lr", lr], "--lr must be a positive finite number")
-      for lr in ("inf", "nan", "0", "-0.1")],
-    *[(["train", "mnist", "--data", ".", "--init", init], "--init: the std must be a finite")
-      for init in ("nan", "inf", "-0.01")],
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "mnist"], "pass --data DIR"),
+        (["train", "mnist", "--data", "/nonexistent/mnist"], "/nonexistent/mnist does not exist"),
+        (["train", "mnist", "--data", ".", "--hidden", "a,b"], "--hidden takes sizes"),
+        (["train", "mnist", "--data", ".", "--iters", "0"], "--iters must be at least 1"),
+        (["train", "mnist", "--data", ".", "--init", "uniform"], "--init takes a std"),
+        *[
+            (["train", "mnist", "--data", ".", "--lr", lr], "--lr must be a positive finite number")
+            for lr in ("inf", "nan", "0", "-0.1")
+        ],
+        *[
+            (["train", "mnist", "--data", ".", "--init", init], "--init: the std must be a finite")
+            for init in ("nan", "inf", "-0.01")
+        ],
+    ],
+)
 def test_train_mnist_user_errors(argv: list[str], message: str, monkeypatch) -> None:
     monkeypatch.delenv("AUTOGRAPH_MNIST_DIR", raising=False)
     with pytest.raises(CommandError, match=message):
@@ -144,8 +240,21 @@ def test_train_mnist_reports_checksum_failure(tmp_path: Path) -> None:
 
 def test_train_moons_command(tmp_path: Path, capsys) -> None:
     plot, boundary = tmp_path / "moons.png", tmp_path / "boundary.png"
-    code = _run(["train", "moons", "--steps", "15", "--samples", "30", "--quiet",
-                 "--plot", str(plot), "--boundary", str(boundary)])
+    code = _run(
+        [
+            "train",
+            "moons",
+            "--steps",
+            "15",
+            "--samples",
+            "30",
+            "--quiet",
+            "--plot",
+            str(plot),
+            "--boundary",
+            str(boundary),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "step   0  loss" in out and "training accuracy" in out and "337 parameters" in out
@@ -174,8 +283,10 @@ def test_train_moons_draws_its_graph_clustered_by_neuron(tmp_path: Path, capsys)
     if _graph_renderer() is None:
         pytest.skip("autograph.viz is not in this build")
     path = tmp_path / "graph.dot"
-    assert _run(["train", "moons", "--steps", "2", "--samples", "10", "--quiet",
-                 "--graph", str(path)]) == 0
+    assert (
+        _run(["train", "moons", "--steps", "2", "--samples", "10", "--quiet", "--graph", str(path)])
+        == 0
+    )
     dot = path.read_text()
     assert dot.startswith("digraph")
     for scope in ("layer0", "layer0/neuron15", "layer1/neuron0", "layer2/neuron0"):
@@ -185,25 +296,62 @@ def test_train_moons_draws_its_graph_clustered_by_neuron(tmp_path: Path, capsys)
 def test_train_outputs_in_missing_directories_are_created(tmp_path: Path, capsys) -> None:
     root = _tiny_mnist(tmp_path / "mnist")
     weights, plot = tmp_path / "new" / "dir" / "model.npz", tmp_path / "other" / "p.png"
-    assert _run(["train", "mnist", "--data", str(root), "--no-verify", "--iters", "2",
-                 "--batch", "10", "--hidden", "8", "--quiet", "--save", str(weights),
-                 "--plot", str(plot)]) == 0
+    assert (
+        _run(
+            [
+                "train",
+                "mnist",
+                "--data",
+                str(root),
+                "--no-verify",
+                "--iters",
+                "2",
+                "--batch",
+                "10",
+                "--hidden",
+                "8",
+                "--quiet",
+                "--save",
+                str(weights),
+                "--plot",
+                str(plot),
+            ]
+        )
+        == 0
+    )
     assert weights.is_file() and plot.is_file()
     moons = tmp_path / "moons" / "deep" / "mlp.npz"
-    assert _run(["train", "moons", "--steps", "1", "--samples", "10", "--quiet",
-                 "--save", str(moons)]) == 0
+    assert (
+        _run(["train", "moons", "--steps", "1", "--samples", "10", "--quiet", "--save", str(moons)])
+        == 0
+    )
     assert moons.is_file()
 
 
 @pytest.mark.parametrize("target", ["mnist", "moons"])
 @pytest.mark.parametrize("option", ["--save", "--plot"])
-def test_train_unwritable_output_fails_before_training(tmp_path: Path, capsys, target: str,
-                                                        option: str) -> None:
+def test_train_unwritable_output_fails_before_training(
+    tmp_path: Path, capsys, target: str, option: str
+) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    argv = (["train", "mnist", "--data", str(_tiny_mnist(tmp_path / "mnist")), "--no-verify",
-             "--iters", "2", "--batch", "10", "--hidden", "8"] if target == "mnist"
-            else ["train", "moons", "--steps", "1", "--samples", "10"])
+    argv = (
+        [
+            "train",
+            "mnist",
+            "--data",
+            str(_tiny_mnist(tmp_path / "mnist")),
+            "--no-verify",
+            "--iters",
+            "2",
+            "--batch",
+            "10",
+            "--hidden",
+            "8",
+        ]
+        if target == "mnist"
+        else ["train", "moons", "--steps", "1", "--samples", "10"]
+    )
     with pytest.raises(CommandError, match=f"{option} .*cannot create the directory"):
         _run([*argv, "--quiet", option, str(blocker / "sub" / "out.npz")])
     out = capsys.readouterr().out
@@ -219,13 +367,30 @@ def test_module_save_creates_the_directory(tmp_path: Path) -> None:
 def test_fit_takes_integral_float_labels_and_rejects_fractional_ones() -> None:
     X, y = make_spiral(30, 3, seed=0)
     model = MLP(2, [16, 3], rng=np.random.default_rng(0))
-    history = fit(model, X, y.astype(np.float64), X, y.astype(np.float32),
-                  optimizer=SGD(model.parameters(), 0.5), iters=20, batch_size=10, log=None,
-                  quiet=True)
+    history = fit(
+        model,
+        X,
+        y.astype(np.float64),
+        X,
+        y.astype(np.float32),
+        optimizer=SGD(model.parameters(), 0.5),
+        iters=20,
+        batch_size=10,
+        log=None,
+        quiet=True,
+    )
     assert len(history.loss) == 20 and history.test_acc
     with pytest.raises(ValueError, match="labels must be integers"):
-        fit(model, X, y + 0.5, optimizer=SGD(model.parameters(), 0.5), iters=2,
-            batch_size=10, log=None, quiet=True)
+        fit(
+            model,
+            X,
+            y + 0.5,
+            optimizer=SGD(model.parameters(), 0.5),
+            iters=2,
+            batch_size=10,
+            log=None,
+            quiet=True,
+        )
     net = TwoLayerNet(2, 8, 3, rng=np.random.default_rng(0))
     assert net.loss(X, y.astype(float)) == pytest.approx(net.loss(X, y))
 

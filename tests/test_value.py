@@ -74,6 +74,7 @@ def test_grad_starts_at_zero_and_every_node_keeps_its_gradient():
 
 # -- the shopping examples (seeds README §2) -----------------------------------------------
 
+
 def apple_graph(tax):
     apple, apple_num = Value(100, "apple"), Value(2, "apple_num")
     tax = Value(tax, "tax")
@@ -95,8 +96,7 @@ def apple_orange_graph(tax):
 def test_apple_float():
     price, apple, apple_num, tax = apple_graph(1.1)
     assert price.data == pytest.approx(220)
-    assert (apple.grad, apple_num.grad, tax.grad) == (pytest.approx(2.2), pytest.approx(110),
-                                                      200)
+    assert (apple.grad, apple_num.grad, tax.grad) == (pytest.approx(2.2), pytest.approx(110), 200)
 
 
 def test_apple_orange_float_matches_the_notes_bit_for_bit():
@@ -120,7 +120,7 @@ def test_apple_orange_exact():
 
 def test_exact_through_division_and_integer_powers():
     x = Value(Fraction(1, 3))
-    y = (x**2 + 1) / (x - 2) + x ** -1
+    y = (x**2 + 1) / (x - 2) + x**-1
     y.backward()
     expected = (Fraction(1, 9) + 1) / (Fraction(1, 3) - 2) + 3
     assert y.data == expected and type(y.data) is Fraction
@@ -131,7 +131,7 @@ def test_exact_through_division_and_integer_powers():
 
 def test_inexact_ops_on_exact_data_give_floats():
     x = Value(Fraction(1, 2))
-    for y in (x.exp(), x.log(), x.tanh(), x.sigmoid(), x ** 0.5):
+    for y in (x.exp(), x.log(), x.tanh(), x.sigmoid(), x**0.5):
         assert isinstance(y.data, float)
     assert x.relu().data == Fraction(1, 2)
 
@@ -145,6 +145,7 @@ def test_chain_rule_example():
 
 
 # -- backward semantics --------------------------------------------------------------------
+
 
 def test_second_backward_accumulates_on_leaves_exactly():
     # micrograd issue #53: x*x*x gives 27, then 45. Here leaves accumulate (as in PyTorch)
@@ -246,6 +247,7 @@ def test_scope_tags_nodes():
 
 # -- fused n-ary nodes ---------------------------------------------------------------------
 
+
 def test_dot_is_one_node_and_matches_the_chain():
     ws = [Value(w) for w in (0.5, -1.0, 2.0)]
     xs = [1.0, 2.0, 3.0]
@@ -267,6 +269,7 @@ def test_sum_values_is_one_node():
 
 # -- higher order --------------------------------------------------------------------------
 
+
 def nth_derivative(f, x, n):
     x = Value(x)
     y = f(x)
@@ -287,8 +290,7 @@ def test_tanh_derivatives_up_to_four(x):
 
 @given(floats_in())
 def test_cube_derivatives_up_to_four(x):
-    assert nth_derivative(lambda v: v**3, x, 4) == pytest.approx([3 * x * x, 6 * x, 6, 0],
-                                                                 abs=1e-9)
+    assert nth_derivative(lambda v: v**3, x, 4) == pytest.approx([3 * x * x, 6 * x, 6, 0], abs=1e-9)
 
 
 def test_backward_create_graph_puts_nodes_in_grad():
@@ -311,6 +313,7 @@ def test_functional_grad_nests():
 
 
 # -- numbers for people, bad input, IEEE ---------------------------------------------------
+
 
 def test_repr_and_str():
     assert repr(Value(0.1 + 0.2)) == "Value(data=0.30000000000000004, grad=0)"

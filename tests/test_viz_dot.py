@@ -41,11 +41,12 @@ def _junction_of(root: Value, label: str) -> str:
     """The junction id of the (only) edge leaving the leaf labelled `label`."""
     graph = analyze(root)
     k = next(k for k, n in enumerate(graph.nodes) if n.label == label)
-    (c, i), = graph.uses[k]
+    ((c, i),) = graph.uses[k]
     return f"e{c}_{i}"
 
 
 # -- golden files ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["apple", "apple-orange"])
 @pytest.mark.parametrize("style", ["textbook", "record"])
@@ -54,25 +55,32 @@ def test_golden_dot(name: str, style: str) -> None:
     path = GOLDEN / f"{name}-{style}.dot"
     if os.environ.get("AUTOGRAPH_REGEN_GOLDEN"):
         path.write_text(dot, encoding="utf-8")
-        pytest.fail(f"regenerated {path.name}: inspect the diff, then run again without "
-                    "AUTOGRAPH_REGEN_GOLDEN")
+        pytest.fail(
+            f"regenerated {path.name}: inspect the diff, then run again without "
+            "AUTOGRAPH_REGEN_GOLDEN"
+        )
     assert dot == path.read_text(encoding="utf-8"), (
-        f"{path.name} changed; inspect it and regenerate with AUTOGRAPH_REGEN_GOLDEN=1")
+        f"{path.name} changed; inspect it and regenerate with AUTOGRAPH_REGEN_GOLDEN=1"
+    )
 
 
 # -- the textbook's numbers, each on its own edge --------------------------------------
+
 
 def test_apple_numbers_on_their_edges() -> None:
     price = apple()
     dot = to_dot(price)
     # (value above the line, gradient below it) for the edge leaving each input
-    for label, value, grad in [("apple", "100", "2.2"), ("apple_num", "2", "110"),
-                               ("tax", "1.1", "200")]:
+    for label, value, grad in [
+        ("apple", "100", "2.2"),
+        ("apple_num", "2", "110"),
+        ("tax", "1.1", "200"),
+    ]:
         assert _junction_rows(dot, _junction_of(price, label)) == [value, "", grad]
     # the intermediate 200 carries 1.1 back; the output carries 220 and the seed 1
     graph = analyze(price)
     mul1 = next(k for k, n in enumerate(graph.nodes) if n.op == "*" and k != len(graph.nodes) - 1)
-    (c, i), = graph.uses[mul1]
+    ((c, i),) = graph.uses[mul1]
     assert _junction_rows(dot, f"e{c}_{i}") == ["200", "", "1.1"]
     assert _junction_rows(dot, "e_out") == ["price", "220", "", "1"]
 
@@ -85,8 +93,13 @@ def test_apple_orange_numbers(exact: bool) -> None:
     else:
         assert price.data == pytest.approx(715) and price.data != 715  # 715.0000000000001
     dot = to_dot(price)
-    expected = [("apple", "100", "2.2"), ("apple_num", "2", "110"), ("orange", "150", "3.3"),
-                ("orange_num", "3", "165"), ("tax", "1.1", "650")]
+    expected = [
+        ("apple", "100", "2.2"),
+        ("apple_num", "2", "110"),
+        ("orange", "150", "3.3"),
+        ("orange_num", "3", "165"),
+        ("tax", "1.1", "650"),
+    ]
     for label, value, grad in expected:
         assert _junction_rows(dot, _junction_of(price, label)) == [value, "", grad]
     assert _junction_rows(dot, "e_out") == ["price", "715", "", "1"]
@@ -125,10 +138,8 @@ def test_local_derivatives_show_chain_rule_products() -> None:
     price = apple()
     dot = to_dot(price, local_derivatives=True)
     # multiply swaps its inputs: d(apple*num)/d(apple) = num = 2, upstream 1.1
-    assert _junction_rows(dot, _junction_of(price, "apple"))[-2:] == ["local 2",
-                                                                       "1.1 × 2 = 2.2"]
-    assert _junction_rows(dot, _junction_of(price, "tax"))[-2:] == ["local 200",
-                                                                     "1 × 200 = 200"]
+    assert _junction_rows(dot, _junction_of(price, "apple"))[-2:] == ["local 2", "1.1 × 2 = 2.2"]
+    assert _junction_rows(dot, _junction_of(price, "tax"))[-2:] == ["local 200", "1 × 200 = 200"]
     record = to_dot(price, style="record", local_derivatives=True)
     assert "local 2<" in record and "local 100<" in record
 
@@ -140,6 +151,7 @@ def test_record_style_boxes() -> None:
 
 
 # -- fused and expanded views ---------------------------------------------------------
+
 
 def test_sigmoid_fused_and_expanded_agree() -> None:
     fused = sigmoid({"x": 0.7})
@@ -170,12 +182,12 @@ def test_tanh_expansion() -> None:
 
 # -- tensors --------------------------------------------------------------------------
 
+
 def test_tensor_nodes_show_shape_dtype_and_values() -> None:
     x = Tensor([[1.0, 2.0], [3.0, 4.0]], label="X")
     w = Tensor(np.full((2, 3), 0.5), requires_grad=True, label="W")
-    big = Tensor(np.linspace(0, 1, 100).reshape(50, 2), "float32", label="big",
-                 requires_grad=True)
-    y = ((x @ w).sum() + (big * 2).sum())
+    big = Tensor(np.linspace(0, 1, 100).reshape(50, 2), "float32", label="big", requires_grad=True)
+    y = (x @ w).sum() + (big * 2).sum()
     y.backward()
     dot = to_dot(y)
     assert "(2, 2) float64" in dot and "(2, 3) float64" in dot and "(50, 2) float32" in dot
@@ -188,6 +200,7 @@ def test_tensor_nodes_show_shape_dtype_and_values() -> None:
 
 
 # -- colours ---------------------------------------------------------------------------
+
 
 def test_roles_heatmap_and_legend() -> None:
     with scope("layer"):
@@ -220,11 +233,12 @@ def test_module_weights_made_outside_their_scope_are_parameters() -> None:
     assert graph.roles[graph.index[x]] == "input"
     assert graph.scope(graph.index[w]) == "layer0/neuron0"
     dot = to_dot(y)
-    cluster = dot[dot.index(">neuron0<"):]
+    cluster = dot[dot.index(">neuron0<") :]
     assert f"n{graph.index[w]} [shape=plaintext label=<w0>" in cluster.split("}")[0]
 
 
 # -- numbers ---------------------------------------------------------------------------
+
 
 def test_every_op_has_a_symbol() -> None:
     from autograph import RULES
@@ -248,16 +262,20 @@ def test_number_formatting() -> None:
 
 # -- determinism -----------------------------------------------------------------------
 
+
 def test_same_dot_in_processes_with_different_hash_seeds() -> None:
-    code = ("import sys; from autograph.viz.gallery import build; from autograph.viz import "
-            "to_dot, to_json, trace; g = build('apple-orange', lang='ko'); "
-            "sys.stdout.buffer.write((to_dot(g) + to_dot(g, style='record', colors=True) + "
-            "to_json(g) + trace(g)).encode())")
+    code = (
+        "import sys; from autograph.viz.gallery import build; from autograph.viz import "
+        "to_dot, to_json, trace; g = build('apple-orange', lang='ko'); "
+        "sys.stdout.buffer.write((to_dot(g) + to_dot(g, style='record', colors=True) + "
+        "to_json(g) + trace(g)).encode())"
+    )
     outputs = []
     for seed in ("0", "1", "4242"):
         env = dict(os.environ, PYTHONHASHSEED=seed)
-        run = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env,
-                             cwd=REPO, check=True)
+        run = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, env=env, cwd=REPO, check=True
+        )
         outputs.append(run.stdout)
     assert outputs[0] == outputs[1] == outputs[2]
     assert "사과".encode() in outputs[0]
@@ -269,7 +287,7 @@ HOSTILE = 'a"b<c>&d\\e\nf\'g{h}|i]\\"x\\l'
 
 
 def test_escape_functions() -> None:
-    assert escape_html('<&>"\'') == "&lt;&amp;&gt;&quot;&#39;"
+    assert escape_html("<&>\"'") == "&lt;&amp;&gt;&quot;&#39;"
     assert escape_html("a\nb\x00c") == "a<BR/>bc"
     assert escape_html("a\\b") == "a\\b"
     assert quote('say "hi"\\\n') == '"say \\"hi\\"\\\\\\n"'
@@ -288,8 +306,10 @@ def test_hostile_labels_are_escaped(style: str) -> None:
     assert "<TABLE>" not in labels and "&lt;TABLE&gt;" in labels
     # every label is inside <...> (HTML-like) or a properly quoted string: no raw quote
     # or newline from the user reaches the DOT text, so every line is a whole statement
-    statement = re.compile(r"^\s*(digraph |graph \[|node \[|edge \[|subgraph |label=|}|"
-                           r"(n|e)[\w:]*( \[| ->)|out \[|legend)")
+    statement = re.compile(
+        r"^\s*(digraph |graph \[|node \[|edge \[|subgraph |label=|}|"
+        r"(n|e)[\w:]*( \[| ->)|out \[|legend)"
+    )
     for line in dot.splitlines():
         assert statement.match(line), line
     assert "&lt;c&gt;&amp;d\\e<BR/>f&#39;g{h}|i]\\&quot;x\\l" in dot
@@ -297,6 +317,7 @@ def test_hostile_labels_are_escaped(style: str) -> None:
 
 
 # -- scale -----------------------------------------------------------------------------
+
 
 def test_deep_chain_without_recursion_error() -> None:
     x = Value(1.0, label="x")
@@ -325,7 +346,7 @@ def test_micrograd_size_graph_gives_a_clustered_summary() -> None:
     boxes = re.findall(r"^\s*b\d+ \[", dot, re.M)
     assert len(boxes) == 16 + 16 + 1 + 1 + 1  # each neuron, the loss, the inputs
     for cluster in ("mlp", "layer0", "layer1", "layer2"):
-        assert f"label=<<FONT COLOR=\"#555555\">{cluster}</FONT>>" in dot
+        assert f'label=<<FONT COLOR="#555555">{cluster}</FONT>>' in dot
     assert "503 nodes, 3 parameters" in dot  # a first-layer neuron over 100 points
     assert "3,317 nodes, 17 parameters" in dot
     assert "max |grad|" in dot and "legend [" in dot

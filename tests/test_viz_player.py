@@ -13,14 +13,30 @@ from autograph.viz.dot import GRAD_COLOR
 from autograph.viz.gallery import apple
 from autograph.viz.player import player_html, write_player
 
-CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "",
-                             shutil.which("chromium-browser") or "") if p and Path(p).exists()),
-                None)
-CHROMEDRIVER = next((p for p in ("/usr/bin/chromedriver", shutil.which("chromedriver") or "")
-                     if p and Path(p).exists()), None)
+CHROMIUM = next(
+    (
+        p
+        for p in (
+            "/usr/bin/chromium",
+            shutil.which("chromium") or "",
+            shutil.which("chromium-browser") or "",
+        )
+        if p and Path(p).exists()
+    ),
+    None,
+)
+CHROMEDRIVER = next(
+    (
+        p
+        for p in ("/usr/bin/chromedriver", shutil.which("chromedriver") or "")
+        if p and Path(p).exists()
+    ),
+    None,
+)
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
-                               reason="Graphviz `dot` is not installed (apt-get install graphviz)")
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz `dot` is not installed (apt-get install graphviz)"
+)
 
 
 @needs_dot
@@ -51,8 +67,10 @@ def test_player_escapes_hostile_labels() -> None:
 @pytest.fixture
 def browser():
     if CHROMIUM is None or CHROMEDRIVER is None:
-        pytest.skip("headless browser test needs Debian's chromium and chromium-driver "
-                    "(apt-get install chromium chromium-driver)")
+        pytest.skip(
+            "headless browser test needs Debian's chromium and chromium-driver "
+            "(apt-get install chromium chromium-driver)"
+        )
     if shutil.which("dot") is None:
         pytest.skip("Graphviz `dot` is not installed (apt-get install graphviz)")
     webdriver = pytest.importorskip("selenium.webdriver")
@@ -61,10 +79,17 @@ def browser():
     profile = tempfile.mkdtemp(prefix="autograph-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={profile}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+    ):
         options.add_argument(flag)
     # an explicit driver path: selenium-manager never tries to download one
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
@@ -76,8 +101,11 @@ def browser():
 
 
 def _visible_frame(driver) -> str:
-    shown = [f.get_attribute("id") for f in driver.find_elements("css selector", ".frame")
-             if f.is_displayed()]
+    shown = [
+        f.get_attribute("id")
+        for f in driver.find_elements("css selector", ".frame")
+        if f.is_displayed()
+    ]
     assert len(shown) == 1, shown
     return shown[0]
 
@@ -85,8 +113,9 @@ def _visible_frame(driver) -> str:
 def _red_numbers(driver, frame_id: str) -> list[str]:
     """The gradient numbers drawn in red in one frame (invisible ones are not red)."""
     texts = driver.find_elements("css selector", f"#{frame_id} svg text")
-    return sorted(t.get_attribute("textContent") for t in texts
-                  if t.get_attribute("fill") == GRAD_COLOR)
+    return sorted(
+        t.get_attribute("textContent") for t in texts if t.get_attribute("fill") == GRAD_COLOR
+    )
 
 
 @pytest.mark.browser
@@ -108,8 +137,7 @@ def test_player_in_headless_chromium(browser, tmp_path: Path) -> None:
 
     browser.find_element("id", "next").click()
     assert _visible_frame(browser) == "frame-2"
-    assert "2.2" in _red_numbers(browser, "frame-2") and "110" in _red_numbers(browser,
-                                                                                "frame-2")
+    assert "2.2" in _red_numbers(browser, "frame-2") and "110" in _red_numbers(browser, "frame-2")
     assert "1.1 × 2 = 2.2" in browser.find_element("id", "products").text
     assert browser.find_element("id", "next").get_attribute("disabled")
 

@@ -16,8 +16,9 @@ from autograph.viz.dot import GRAD_COLOR
 from autograph.viz.gallery import apple, apple_orange, build, render_gallery
 from autograph.viz.graph import analyze
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
-                               reason="Graphviz `dot` is not installed (apt-get install graphviz)")
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz `dot` is not installed (apt-get install graphviz)"
+)
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -29,8 +30,7 @@ def svg_groups(svg: bytes | str) -> dict[str, list[tuple[str, str | None, float]
         if g.get("class") not in ("node", "edge"):
             continue
         title = g.find(f"{SVG}title").text
-        texts = [(t.text or "", t.get("fill"), float(t.get("y")))
-                 for t in g.iter(f"{SVG}text")]
+        texts = [(t.text or "", t.get("fill"), float(t.get("y"))) for t in g.iter(f"{SVG}text")]
         groups[title] = sorted(texts, key=lambda item: item[2])
     return groups
 
@@ -47,7 +47,7 @@ def edge_numbers(groups: dict, junction: str) -> tuple[str, str, bool]:
 def leaf_junction(root: Value, label: str) -> str:
     graph = analyze(root)
     k = next(k for k, n in enumerate(graph.nodes) if n.label == label)
-    (c, i), = graph.uses[k]
+    ((c, i),) = graph.uses[k]
     return f"e{c}_{i}"
 
 
@@ -57,34 +57,47 @@ def test_apple_svg_numbers_on_the_right_edges(lang: str) -> None:
     price = apple(lang=lang)
     groups = svg_groups(render_source(to_dot(price), "svg"))
     names = {"en": ("apple", "apple_num", "tax"), "ko": ("사과", "사과 개수", "소비세")}[lang]
-    for label, value, grad in zip(names, ["100", "2", "1.1"], ["2.2", "110", "200"],
-                                  strict=True):
+    for label, value, grad in zip(names, ["100", "2", "1.1"], ["2.2", "110", "200"], strict=True):
         j = leaf_junction(price, label)
         assert edge_numbers(groups, j) == (value, grad, True)
         # the drawn line really connects that leaf to that junction
-        k = analyze(price).nodes.index(next(n for n in analyze(price).nodes
-                                            if n.label == label))
+        k = analyze(price).nodes.index(next(n for n in analyze(price).nodes if n.label == label))
         assert f"n{k}->{j}:w" in groups and f"{j}:e->n{analyze(price).uses[k][0][0]}" in groups
         assert groups[f"n{k}"][0][0] == label  # the leaf's name, at the left end
     assert edge_numbers(groups, "e_out") == ("220", "1", True)
     mul = [t for t in groups if t.startswith("e") and "->" not in t]
     assert sorted(edge_numbers(groups, j)[:2] for j in mul) == sorted(
-        [("100", "2.2"), ("2", "110"), ("200", "1.1"), ("1.1", "200"), ("220", "1")])
+        [("100", "2.2"), ("2", "110"), ("200", "1.1"), ("1.1", "200"), ("220", "1")]
+    )
 
 
 @needs_dot
 def test_apple_orange_svg_numbers() -> None:
     price = apple_orange()
     groups = svg_groups(render_source(to_dot(price), "svg"))
-    for label, value, grad in [("apple", "100", "2.2"), ("apple_num", "2", "110"),
-                               ("orange", "150", "3.3"), ("orange_num", "3", "165"),
-                               ("tax", "1.1", "650")]:
+    for label, value, grad in [
+        ("apple", "100", "2.2"),
+        ("apple_num", "2", "110"),
+        ("orange", "150", "3.3"),
+        ("orange_num", "3", "165"),
+        ("tax", "1.1", "650"),
+    ]:
         assert edge_numbers(groups, leaf_junction(price, label)) == (value, grad, True)
     junctions = [t for t in groups if t.startswith("e") and "->" not in t]
     pairs = sorted(edge_numbers(groups, j)[:2] for j in junctions)
-    assert pairs == sorted([("100", "2.2"), ("2", "110"), ("150", "3.3"), ("3", "165"),
-                            ("200", "1.1"), ("450", "1.1"), ("650", "1.1"), ("1.1", "650"),
-                            ("715", "1")])
+    assert pairs == sorted(
+        [
+            ("100", "2.2"),
+            ("2", "110"),
+            ("150", "3.3"),
+            ("3", "165"),
+            ("200", "1.1"),
+            ("450", "1.1"),
+            ("650", "1.1"),
+            ("1.1", "650"),
+            ("715", "1"),
+        ]
+    )
     # the textbook's circles
     ops = sorted(groups[f"n{k}"][0][0] for k, n in enumerate(analyze(price).nodes) if n.op)
     assert ops == ["+", "×", "×", "×"]
@@ -107,8 +120,9 @@ def test_hangul_png_has_real_glyphs(tmp_path: Path) -> None:
 
     from autograph.viz.dot import FONT
 
-    covering = subprocess.run(["fc-list", ":charset=c0ac", "family"], capture_output=True,
-                              text=True, check=True).stdout
+    covering = subprocess.run(
+        ["fc-list", ":charset=c0ac", "family"], capture_output=True, text=True, check=True
+    ).stdout
     assert covering.strip(), "no font draws Hangul: apt-get install fonts-nanum"
     families = {f.strip() for line in covering.splitlines() for f in line.split(",")}
     assert any(name in families for name in FONT.split(",")), (FONT, families)
@@ -135,15 +149,25 @@ def test_save_formats(tmp_path: Path) -> None:
 def test_render_gallery(tmp_path: Path) -> None:
     paths = render_gallery(tmp_path)
     names = {p.name for p in paths}
-    for name in ("apple.svg", "apple.png", "apple-orange.svg", "apple-orange.png",
-                 "apple.html", "apple-orange.html", "sigmoid-expanded.svg", "chain-rule.png",
-                 "apple-orange-ko.png", "apple-orange-record.svg"):
+    for name in (
+        "apple.svg",
+        "apple.png",
+        "apple-orange.svg",
+        "apple-orange.png",
+        "apple.html",
+        "apple-orange.html",
+        "sigmoid-expanded.svg",
+        "chain-rule.png",
+        "apple-orange-ko.png",
+        "apple-orange-record.svg",
+    ):
         assert name in names and (tmp_path / name).stat().st_size > 0
     ET.fromstring((tmp_path / "sigmoid.svg").read_bytes())
 
 
-def test_without_dot_text_works_and_rendering_fails_early(monkeypatch: pytest.MonkeyPatch,
-                                                          tmp_path: Path) -> None:
+def test_without_dot_text_works_and_rendering_fails_early(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setattr(render_module.shutil, "which", lambda name: None)
     price = build("apple")
     assert save(price, tmp_path / "a.dot").read_text(encoding="utf-8").startswith("digraph")
@@ -164,11 +188,13 @@ def test_inputs_are_drawn_in_argument_order():
     root = build_expression("(b - a) / (d - c)", {"a": 2, "b": 10, "c": 1, "d": 3})
     root.backward()
     groups = svg_groups(render_source(to_dot(root), "svg"))
-    y = {texts[0][0]: texts[0][2] for title, texts in groups.items()
-         if "->" not in title and texts and texts[0][0] in "abcd"}
+    y = {
+        texts[0][0]: texts[0][2]
+        for title, texts in groups.items()
+        if "->" not in title and texts and texts[0][0] in "abcd"
+    }
     assert y["b"] < y["a"] and y["d"] < y["c"], y
     price = apple_orange()
     groups = svg_groups(render_source(to_dot(price), "svg"))
-    y = {texts[0][0]: texts[0][2] for title, texts in groups.items()
-         if "->" not in title and texts}
+    y = {texts[0][0]: texts[0][2] for title, texts in groups.items() if "->" not in title and texts}
     assert y["apple"] < y["apple_num"] < y["orange"] < y["orange_num"]

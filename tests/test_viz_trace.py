@@ -20,11 +20,13 @@ from autograph.viz import render as render_module
 from autograph.viz.command import add_parser, build_expression
 from autograph.viz.gallery import apple, apple_orange
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
-                               reason="Graphviz `dot` is not installed (apt-get install graphviz)")
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz `dot` is not installed (apt-get install graphviz)"
+)
 
 
 # -- trace -----------------------------------------------------------------------------
+
 
 def test_trace_apple_orange() -> None:
     price = apple_orange()
@@ -32,10 +34,12 @@ def test_trace_apple_orange() -> None:
     text = trace(price)
     lines = text.splitlines()
     assert len(lines) == 4
-    assert lines[0] == ("step 1/4: price = × with upstream 1: +(650) gets 1 × 1.1 = 1.1; "
-                        "tax gets 1 × 650 = 650")
-    assert lines[1] == ("step 2/4: +(650) with upstream 1.1: ×(200) gets 1.1 × 1 = 1.1; "
-                        "×(450) gets 1.1 × 1 = 1.1")
+    assert lines[0] == (
+        "step 1/4: price = × with upstream 1: +(650) gets 1 × 1.1 = 1.1; tax gets 1 × 650 = 650"
+    )
+    assert lines[1] == (
+        "step 2/4: +(650) with upstream 1.1: ×(200) gets 1.1 × 1 = 1.1; ×(450) gets 1.1 × 1 = 1.1"
+    )
     assert "orange gets 1.1 × 3 = 3.3; orange_num gets 1.1 × 150 = 165" in text
     assert "apple gets 1.1 × 2 = 2.2; apple_num gets 1.1 × 100 = 110" in text
     assert [n.grad for n in walk(price)] == before  # tracing stores nothing
@@ -60,14 +64,21 @@ def test_trace_tensor_has_no_local_number() -> None:
 
 
 def test_module_doctests() -> None:
-    for name in ("autograph.viz", "autograph.viz.trace", "autograph.viz.fmt",
-                 "autograph.viz.dot", "autograph.viz.expand", "autograph.viz.render",
-                 "autograph.viz.command"):
+    for name in (
+        "autograph.viz",
+        "autograph.viz.trace",
+        "autograph.viz.fmt",
+        "autograph.viz.dot",
+        "autograph.viz.expand",
+        "autograph.viz.render",
+        "autograph.viz.command",
+    ):
         result = doctest.testmod(importlib.import_module(name))
         assert result.failed == 0 and result.attempted > 0, name
 
 
 # -- frames ----------------------------------------------------------------------------
+
 
 def test_frames_reveal_gradients_one_step_at_a_time() -> None:
     dots = frame_dots(apple(), captions=False)
@@ -99,6 +110,7 @@ def test_record_frames() -> None:
 
 # -- JSON ------------------------------------------------------------------------------
 
+
 def test_json_export() -> None:
     data = json.loads(to_json(apple_orange(exact=True)))
     assert data["format"] == "autograph-graph" and data["root"] == "n8"
@@ -126,6 +138,7 @@ def test_json_tensors_and_non_finite() -> None:
 
 # -- the command -----------------------------------------------------------------------
 
+
 def run_draw(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="autograph")
     add_parser(parser.add_subparsers(dest="command", required=True))
@@ -136,9 +149,11 @@ def run_draw(argv: list[str]) -> int:
 def test_expr_trace(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_draw(["--expr", "(x + y)**2", "--set", "x=3", "--set", "y=4", "--trace"]) == 0
     out = capsys.readouterr().out
-    assert out == ("step 1/2: **(49) with upstream 1: +(7) gets 1 × 14 = 14\n"
-                   "step 2/2: +(7) with upstream 14: x gets 14 × 1 = 14; "
-                   "y gets 14 × 1 = 14\n")
+    assert out == (
+        "step 1/2: **(49) with upstream 1: +(7) gets 1 × 14 = 14\n"
+        "step 2/2: +(7) with upstream 14: x gets 14 × 1 = 14; "
+        "y gets 14 × 1 = 14\n"
+    )
 
 
 def test_expr_dot_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
@@ -152,18 +167,21 @@ def test_expr_exact() -> None:
     assert z.data == Fraction(33, 10)
 
 
-@pytest.mark.parametrize("expr, message", [
-    ("__import__('os').system('x')", "only one-argument calls"),
-    ("x.real", "Attribute is not allowed"),
-    ("x if x else y", "IfExp is not allowed"),
-    ("[x]", "List is not allowed"),
-    ("x @ x", "BinOp is not allowed"),
-    ("(x +", "cannot parse"),
-    ("y * 2", "y has no value; pass --set y=NUMBER"),
-    ("'a' * x", "is not a number"),
-    ("3 * 4", "no variables"),
-    ("exp", "is a function"),
-])
+@pytest.mark.parametrize(
+    "expr, message",
+    [
+        ("__import__('os').system('x')", "only one-argument calls"),
+        ("x.real", "Attribute is not allowed"),
+        ("x if x else y", "IfExp is not allowed"),
+        ("[x]", "List is not allowed"),
+        ("x @ x", "BinOp is not allowed"),
+        ("(x +", "cannot parse"),
+        ("y * 2", "y has no value; pass --set y=NUMBER"),
+        ("'a' * x", "is not a number"),
+        ("3 * 4", "no variables"),
+        ("exp", "is a function"),
+    ],
+)
 def test_expr_rejected(expr: str, message: str) -> None:
     with pytest.raises(CommandError, match=re.escape(message)):
         run_draw(["--expr", expr, "--set", "x=1"] if "y" not in expr else ["--expr", expr])
@@ -213,11 +231,24 @@ def test_command_without_dot(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
 def test_command_outputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_draw(["apple-orange", "-o", str(tmp_path / "shop.svg"), "--korean"]) == 0
     assert "귤" in (tmp_path / "shop.svg").read_text(encoding="utf-8")
-    assert run_draw(["apple", "-o", str(tmp_path / "a.out"), "--format", "png",
-                     "--style", "record"]) == 0
+    assert (
+        run_draw(["apple", "-o", str(tmp_path / "a.out"), "--format", "png", "--style", "record"])
+        == 0
+    )
     assert (tmp_path / "a.out").read_bytes().startswith(b"\x89PNG")
-    assert run_draw(["sigmoid-expanded", "--local-derivatives", "--steps",
-                     str(tmp_path / "steps"), "--html", str(tmp_path / "s.html")]) == 0
+    assert (
+        run_draw(
+            [
+                "sigmoid-expanded",
+                "--local-derivatives",
+                "--steps",
+                str(tmp_path / "steps"),
+                "--html",
+                str(tmp_path / "s.html"),
+            ]
+        )
+        == 0
+    )
     assert len(list((tmp_path / "steps").glob("frame_*.svg"))) == 5
     assert "<svg" in (tmp_path / "s.html").read_text(encoding="utf-8")
     assert run_draw(["apple", "--set", "apple=120", "-o", str(tmp_path / "b.dot")]) == 0

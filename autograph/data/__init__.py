@@ -13,7 +13,16 @@ from autograph.data.mnist import (
 from autograph.data.toy import make_moons, make_spiral
 
 __all__ = [
-    "MNIST_FILES", "MNISTError", "MNISTNotFound", "MiniBatches", "download_mnist",
-    "iterate_minibatches", "load_mnist", "make_moons", "make_spiral", "read_idx",
-    "sample_indices", "write_idx",
+    "MNIST_FILES",
+    "MNISTError",
+    "MNISTNotFound",
+    "MiniBatches",
+    "download_mnist",
+    "iterate_minibatches",
+    "load_mnist",
+    "make_moons",
+    "make_spiral",
+    "read_idx",
+    "sample_indices",
+    "write_idx",
 ]

@@ -19,8 +19,16 @@ class MiniBatches:
     [2, 2, 1]
     """
 
-    def __init__(self, x: np.ndarray, t: np.ndarray | None = None, batch_size: int = 100, *,
-                 shuffle: bool = True, seed: int | None = None, drop_last: bool = False) -> None:
+    def __init__(
+        self,
+        x: np.ndarray,
+        t: np.ndarray | None = None,
+        batch_size: int = 100,
+        *,
+        shuffle: bool = True,
+        seed: int | None = None,
+        drop_last: bool = False,
+    ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         if t is not None and len(t) != len(x):
@@ -37,24 +45,33 @@ class MiniBatches:
         n = len(self.x)
         order = self.rng.permutation(n) if self.shuffle else None
         for k in range(len(self)):
-            rows: Any = (order[k * self.batch_size:(k + 1) * self.batch_size]
-                         if order is not None else slice(k * self.batch_size,
-                                                         (k + 1) * self.batch_size))
+            rows: Any = (
+                order[k * self.batch_size : (k + 1) * self.batch_size]
+                if order is not None
+                else slice(k * self.batch_size, (k + 1) * self.batch_size)
+            )
             if self.t is None:
                 yield self.x[rows]
             else:
                 yield self.x[rows], self.t[rows]
 
 
-def iterate_minibatches(x: np.ndarray, t: np.ndarray | None = None, batch_size: int = 100, *,
-                        shuffle: bool = True, seed: int | None = None,
-                        drop_last: bool = False) -> Iterator[Any]:
+def iterate_minibatches(
+    x: np.ndarray,
+    t: np.ndarray | None = None,
+    batch_size: int = 100,
+    *,
+    shuffle: bool = True,
+    seed: int | None = None,
+    drop_last: bool = False,
+) -> Iterator[Any]:
     """One epoch of mini-batches (see `MiniBatches`)."""
     return iter(MiniBatches(x, t, batch_size, shuffle=shuffle, seed=seed, drop_last=drop_last))
 
 
-def sample_indices(n: int, batch_size: int, *, seed: int | None = None,
-                   rng: np.random.Generator | None = None) -> Iterator[np.ndarray]:
+def sample_indices(
+    n: int, batch_size: int, *, seed: int | None = None, rng: np.random.Generator | None = None
+) -> Iterator[np.ndarray]:
     """Endless random index batches drawn with replacement, as the notes' training loop does
     (`np.random.choice(train_size, batch_size)` every step)."""
     rng = np.random.default_rng(seed) if rng is None else rng

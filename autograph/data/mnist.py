@@ -70,13 +70,15 @@ def verify_file(path: Path, expected: tuple[int | None, str | None]) -> None:
     actual = path.stat().st_size
     if size is not None and actual != size:
         what = "truncated" if actual < size else "too long"
-        raise MNISTError(f"{path}: {what}: {actual} bytes, expected {size}; delete it and "
-                         "download it again")
+        raise MNISTError(
+            f"{path}: {what}: {actual} bytes, expected {size}; delete it and download it again"
+        )
     if md5 is not None:
         digest = md5sum(path)
         if digest != md5:
-            raise MNISTError(f"{path}: corrupt: MD5 {digest}, expected {md5}; delete it and "
-                             "download it again")
+            raise MNISTError(
+                f"{path}: corrupt: MD5 {digest}, expected {md5}; delete it and download it again"
+            )
 
 
 def read_idx(path: str | os.PathLike[str], magic: int) -> np.ndarray:
@@ -86,28 +88,38 @@ def read_idx(path: str | os.PathLike[str], magic: int) -> np.ndarray:
         with gzip.open(path, "rb") as f:
             raw = f.read()
     except (OSError, EOFError, zlib.error) as error:
-        raise MNISTError(f"{path}: not a readable gzip file ({error}); it is corrupt or "
-                         "truncated") from None
+        raise MNISTError(
+            f"{path}: not a readable gzip file ({error}); it is corrupt or truncated"
+        ) from None
     if len(raw) < 4:
         raise MNISTError(f"{path}: too short for an IDX header ({len(raw)} bytes)")
     found = int.from_bytes(raw[:4], "big")
     if found != magic:
-        raise MNISTError(f"{path}: bad magic number 0x{found:08x}, expected 0x{magic:08x} "
-                         f"({'images' if magic == IMAGES_MAGIC else 'labels'})")
+        raise MNISTError(
+            f"{path}: bad magic number 0x{found:08x}, expected 0x{magic:08x} "
+            f"({'images' if magic == IMAGES_MAGIC else 'labels'})"
+        )
     ndim = magic & 0xFF
     header = 4 + 4 * ndim
     if len(raw) < header:
         raise MNISTError(f"{path}: header truncated ({len(raw)} bytes, need {header})")
-    shape = tuple(int.from_bytes(raw[4 + 4 * k:8 + 4 * k], "big") for k in range(ndim))
+    shape = tuple(int.from_bytes(raw[4 + 4 * k : 8 + 4 * k], "big") for k in range(ndim))
     expected = int(np.prod(shape))
     if len(raw) - header != expected:
-        raise MNISTError(f"{path}: the header says shape {shape} ({expected} bytes of data) but "
-                         f"the file holds {len(raw) - header} bytes: truncated or corrupt")
+        raise MNISTError(
+            f"{path}: the header says shape {shape} ({expected} bytes of data) but "
+            f"the file holds {len(raw) - header} bytes: truncated or corrupt"
+        )
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
 
 
-def download_mnist(root: str | os.PathLike[str], url: str | None = None, *,
-                   names: Any = None, timeout: float = 30.0) -> None:
+def download_mnist(
+    root: str | os.PathLike[str],
+    url: str | None = None,
+    *,
+    names: Any = None,
+    timeout: float = 30.0,
+) -> None:
     """Fetch the missing MNIST files into `root` from `url` (a directory URL; file:// works).
 
     Each file is written to a temporary name and moved into place only when complete.
@@ -123,8 +135,10 @@ def download_mnist(root: str | os.PathLike[str], url: str | None = None, *,
             continue
         part = None
         try:
-            with urllib.request.urlopen(base + name, timeout=timeout) as response, \
-                    tempfile.NamedTemporaryFile(dir=root, delete=False, suffix=".part") as tmp:
+            with (
+                urllib.request.urlopen(base + name, timeout=timeout) as response,
+                tempfile.NamedTemporaryFile(dir=root, delete=False, suffix=".part") as tmp,
+            ):
                 part = tmp.name
                 shutil.copyfileobj(response, tmp)
         except (urllib.error.URLError, OSError, ValueError) as error:
@@ -137,12 +151,18 @@ def download_mnist(root: str | os.PathLike[str], url: str | None = None, *,
         os.replace(part, target)
 
 
-def load_mnist(root: str | os.PathLike[str], normalize: bool = True, flatten: bool = True,
-               one_hot_label: bool = False, *, verify: bool = True,
-               checksums: Mapping[str, tuple[int | None, str | None]] | None = None,
-               download: bool = False, url: str | None = None,
-               dtype: Any = np.float32) -> tuple[tuple[np.ndarray, np.ndarray],
-                                                  tuple[np.ndarray, np.ndarray]]:
+def load_mnist(
+    root: str | os.PathLike[str],
+    normalize: bool = True,
+    flatten: bool = True,
+    one_hot_label: bool = False,
+    *,
+    verify: bool = True,
+    checksums: Mapping[str, tuple[int | None, str | None]] | None = None,
+    download: bool = False,
+    url: str | None = None,
+    dtype: Any = np.float32,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """((x_train, t_train), (x_test, t_test)), with the textbook's options.
 
     - `normalize`: pixels as `dtype` in [0, 1] (else uint8 0..255).
@@ -180,11 +200,15 @@ def load_mnist(root: str | os.PathLike[str], normalize: bool = True, flatten: bo
     for img_name, lab_name in ((TRAIN_IMAGES, TRAIN_LABELS), (TEST_IMAGES, TEST_LABELS)):
         x, t = images(img_name), labels(lab_name)
         if x.shape[1:] != IMAGE_SHAPE:  # checked even with verify=False: a net needs 784 inputs
-            raise MNISTError(f"{root / img_name}: images are {x.shape[1]}x{x.shape[2]}, but "
-                             f"MNIST images are {IMAGE_SHAPE[0]}x{IMAGE_SHAPE[1]}")
+            raise MNISTError(
+                f"{root / img_name}: images are {x.shape[1]}x{x.shape[2]}, but "
+                f"MNIST images are {IMAGE_SHAPE[0]}x{IMAGE_SHAPE[1]}"
+            )
         if len(x) != len(t):
-            raise MNISTError(f"{root / img_name} holds {len(x)} images but {root / lab_name} "
-                             f"holds {len(t)} labels")
+            raise MNISTError(
+                f"{root / img_name} holds {len(x)} images but {root / lab_name} "
+                f"holds {len(t)} labels"
+            )
         if t.size and t.max() > 9:
             raise MNISTError(f"{root / lab_name}: label {t.max()} is not a digit 0-9")
         # a copy either way: writable, not a view of the decompressed bytes
@@ -199,6 +223,7 @@ def write_idx(path: str | os.PathLike[str], array: np.ndarray) -> None:
     """Write `array` (uint8) as a gzip-compressed IDX file (for tests and custom data)."""
     array = np.ascontiguousarray(array, dtype=np.uint8)
     header = (0x0800 | array.ndim).to_bytes(4, "big") + b"".join(
-        int(n).to_bytes(4, "big") for n in array.shape)
+        int(n).to_bytes(4, "big") for n in array.shape
+    )
     with gzip.open(path, "wb") as f:
         f.write(header + array.tobytes())

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def make_moons(n_samples: int = 100, *, noise: float = 0.1,
-               seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def make_moons(
+    n_samples: int = 100, *, noise: float = 0.1, seed: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles: X of shape (n, 2), labels y in {0, 1}.
 
     The upper moon is the half circle of radius 1 around (0, 0); the lower one is the lower
@@ -27,8 +28,9 @@ def make_moons(n_samples: int = 100, *, noise: float = 0.1,
     return X[order], y[order]
 
 
-def make_spiral(n_per_class: int = 100, n_classes: int = 3, *, noise: float = 0.2,
-                seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def make_spiral(
+    n_per_class: int = 100, n_classes: int = 3, *, noise: float = 0.2, seed: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Interleaved spiral arms, one per class: X of shape (n·k, 2), integer labels.
 
     Arm j: radius r from 0 to 1, angle 4j .. 4(j+1) radians plus Gaussian noise.

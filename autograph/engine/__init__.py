@@ -8,7 +8,21 @@ from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy
 from autograph.engine.value import Value, dot, sum_values
 
 __all__ = [
-    "RULES", "Node", "ShapeError", "Tensor", "Value", "affine", "backward", "dot", "enable_grad",
-    "gradients", "is_grad_enabled", "no_grad", "propagate", "scope",
-    "softmax_cross_entropy", "sum_values", "walk",
+    "RULES",
+    "Node",
+    "ShapeError",
+    "Tensor",
+    "Value",
+    "affine",
+    "backward",
+    "dot",
+    "enable_grad",
+    "gradients",
+    "is_grad_enabled",
+    "no_grad",
+    "propagate",
+    "scope",
+    "softmax_cross_entropy",
+    "sum_values",
+    "walk",
 ]

@@ -90,8 +90,11 @@ def propagate(
                 continue
             gx = rule(math, g, out, xs, i, params)
             if broadcasts and gx.shape != xs[i].shape:
-                gx = math.sum_to(gx, xs[i].shape) if create_graph else sum_broadcast_axes(
-                    gx, xs[i].shape, node.op)
+                gx = (
+                    math.sum_to(gx, xs[i].shape)
+                    if create_graph
+                    else sum_broadcast_axes(gx, xs[i].shape, node.op)
+                )
             if steps is not None:
                 steps.append((i, parent, gx))
             previous = parent._upstream
@@ -147,8 +150,14 @@ def backward(
 ) -> None:
     """Accumulate d(root)/d(leaf) into every leaf's `.grad` (see `Node.backward`)."""
     retain_all = root._retains_by_default if retain_grad is None else retain_grad
-    _run(propagate, root, default_seed(root, gradient, create_graph),
-         create_graph=create_graph, retain_all=retain_all, on_step=on_step)
+    _run(
+        propagate,
+        root,
+        default_seed(root, gradient, create_graph),
+        create_graph=create_graph,
+        retain_all=retain_all,
+        on_step=on_step,
+    )
 
 
 def gradients(

@@ -25,9 +25,7 @@ def reduced_axes(grad_shape: tuple[int, ...], shape: tuple[int, ...], op: str) -
     lead = len(grad_shape) - len(shape)
     if lead == 1 and grad_shape[1:] == shape:  # the common case: a bias over a batch
         return (0,)
-    if lead < 0 or any(
-        size != 1 and size != grad_shape[lead + k] for k, size in enumerate(shape)
-    ):
+    if lead < 0 or any(size != 1 and size != grad_shape[lead + k] for k, size in enumerate(shape)):
         raise ShapeError(
             f"gradient of {op!r}: shape {tuple(grad_shape)} is not a broadcast of the "
             f"input's shape {tuple(shape)}"

@@ -77,8 +77,21 @@ class Node:
     # the garbage collector tracks, and measured, tripled its cost on a micrograd-size graph.
     # `_p0` is the first input (None for a leaf); `_p1` the second, or for n-ary ops the
     # tuple of all inputs.
-    __slots__ = ("data", "grad", "_p0", "_p1", "op", "params", "label", "requires_grad",
-                 "retains_grad", "scope", "_mark", "_pending", "_upstream")
+    __slots__ = (
+        "data",
+        "grad",
+        "_p0",
+        "_p1",
+        "op",
+        "params",
+        "label",
+        "requires_grad",
+        "retains_grad",
+        "scope",
+        "_mark",
+        "_pending",
+        "_upstream",
+    )
 
     data: Any
     grad: Any

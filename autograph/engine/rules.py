@@ -90,7 +90,8 @@ RULES: dict[str, Rule] = {
     "/": lambda m, g, out, xs, i, p: m.div(g, xs[1]) if i == 0 else -m.div(g * out, xs[1]),
     # d/dx x**y = y * x**(y-1): see slope_exponent for y == 0
     "**": lambda m, g, out, xs, i, p: (
-        g * xs[1] * m.pow(xs[0], m.slope_exponent(xs[0], xs[1])) if i == 0
+        g * xs[1] * m.pow(xs[0], m.slope_exponent(xs[0], xs[1]))
+        if i == 0
         else g * out * m.log(xs[0])
     ),
     "neg": lambda m, g, out, xs, i, p: -g,
@@ -109,9 +110,10 @@ RULES: dict[str, Rule] = {
     "mean": lambda m, g, out, xs, i, p: m.div(
         _spread(m, g, xs[0], p[0]), reduced_count(xs[0].shape, p[0])
     ),
-    "max": lambda m, g, out, xs, i, p: m.max_mask(
-        xs[0], m.reshape(out, kept_shape(xs[0].shape, p[0]))
-    ) * m.reshape(g, kept_shape(xs[0].shape, p[0])),
+    "max": lambda m, g, out, xs, i, p: (
+        m.max_mask(xs[0], m.reshape(out, kept_shape(xs[0].shape, p[0])))
+        * m.reshape(g, kept_shape(xs[0].shape, p[0]))
+    ),
     "reshape": lambda m, g, out, xs, i, p: m.reshape(g, xs[0].shape),
     "transpose": lambda m, g, out, xs, i, p: m.transpose(g, tuple(np.argsort(p))),
     "getitem": lambda m, g, out, xs, i, p: m.scatter(g, p, xs[0].shape),
@@ -142,16 +144,20 @@ class SCALAR:
             if isinstance(a, Fraction) or isinstance(b, Fraction):
                 raise ZeroDivisionError(
                     f"division by zero with exact numbers ({a} / {b}): a Fraction has no "
-                    "infinity; use floats for IEEE inf/nan") from None
-            return math.nan if a == 0 or a != a else math.copysign(math.inf, a) * (
-                math.copysign(1.0, b))
+                    "infinity; use floats for IEEE inf/nan"
+                ) from None
+            return (
+                math.nan
+                if a == 0 or a != a
+                else math.copysign(math.inf, a) * (math.copysign(1.0, b))
+            )
 
     @staticmethod
     def pow(a: Any, b: Any) -> Any:
         if _huge_exact_power(a, b):
             a, b = float(a), float(b)  # exactness would cost unbounded time and memory
         try:
-            result = a ** b
+            result = a**b
         except ZeroDivisionError:  # 0.0 ** negative
             if isinstance(a, Fraction):
                 raise
@@ -212,8 +218,11 @@ def _huge_exact_power(a: Any, b: Any) -> bool:
         b = b.numerator
     if type(b) is not int or type(a) not in (int, Fraction) or abs(b) < 64:
         return False
-    size = a.bit_length() if type(a) is int else max(a.numerator.bit_length(),
-                                                     a.denominator.bit_length())
+    size = (
+        a.bit_length()
+        if type(a) is int
+        else max(a.numerator.bit_length(), a.denominator.bit_length())
+    )
     return size > 1 and abs(b) * size > EXACT_POWER_BITS
 
 

@@ -37,15 +37,15 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
     if dtype is not None:
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
-            raise TypeError(f"Tensor dtype must be a floating type (float32, float64), "
-                            f"got {dtype}")
+            raise TypeError(f"Tensor dtype must be a floating type (float32, float64), got {dtype}")
     try:
         array = np.asarray(data)
     except ValueError as error:  # ragged nested lists
         raise ValueError(f"Tensor(): data is not a rectangular array: {error}") from None
     if array.dtype.kind not in "fiub":
-        raise TypeError(f"Tensor() takes numbers, got data of dtype {array.dtype} "
-                        f"({type(data).__name__})")
+        raise TypeError(
+            f"Tensor() takes numbers, got data of dtype {array.dtype} ({type(data).__name__})"
+        )
     if dtype is None:
         dtype = array.dtype if array.dtype.kind == "f" else np.dtype(np.float64)
     return array if array.dtype == dtype else array.astype(dtype)
@@ -112,8 +112,9 @@ class Tensor(Node):
     _broadcasts = True
     _retains_by_default = False
 
-    def __init__(self, data: Any, dtype: Any = None, *, requires_grad: bool = False,
-                 label: str = "") -> None:
+    def __init__(
+        self, data: Any, dtype: Any = None, *, requires_grad: bool = False, label: str = ""
+    ) -> None:
         self.data = as_array(data, dtype)
         self._init_leaf(None, label, requires_grad)
 
@@ -235,12 +236,16 @@ class Tensor(Node):
         x, y = (o, self) if reflected else (self, o)
         xs, ys = x.data.shape, y.data.shape
         if not xs or not ys:
-            raise ShapeError(f"@: matmul needs arrays with at least 1 dim, got shapes {xs} "
-                             f"and {ys}; use * for scalars")
+            raise ShapeError(
+                f"@: matmul needs arrays with at least 1 dim, got shapes {xs} "
+                f"and {ys}; use * for scalars"
+            )
         inner_x, inner_y = xs[-1], ys[-2] if len(ys) > 1 else ys[0]
         if inner_x != inner_y:
-            raise ShapeError(f"@: shapes {xs} and {ys} are not aligned: {inner_x} (last dim "
-                             f"of the left) != {inner_y}")
+            raise ShapeError(
+                f"@: shapes {xs} and {ys} are not aligned: {inner_x} (last dim "
+                f"of the left) != {inner_y}"
+            )
         if len(xs) > 2 or len(ys) > 2:
             broadcast_shapes("@", xs[:-2], ys[:-2])
         return _result(x.data @ y.data, (x, y), "@")
@@ -296,15 +301,19 @@ class Tensor(Node):
         try:
             data = self.data.reshape(new_shape)
         except ValueError:
-            raise ShapeError(f"reshape: cannot reshape shape {self.shape} ({self.size} "
-                             f"elements) into {new_shape}") from None
+            raise ShapeError(
+                f"reshape: cannot reshape shape {self.shape} ({self.size} "
+                f"elements) into {new_shape}"
+            ) from None
         return _result(data, (self,), "reshape", new_shape)
 
     def transpose(self, *axes: Any) -> Tensor:
         perm = tuple(reversed(range(self.ndim))) if not axes else _shape_arg(axes)
         if sorted(a % max(self.ndim, 1) for a in perm) != list(range(self.ndim)):
-            raise ShapeError(f"transpose: {perm} is not a permutation of the "
-                             f"{self.ndim} axes of shape {self.shape}")
+            raise ShapeError(
+                f"transpose: {perm} is not a permutation of the "
+                f"{self.ndim} axes of shape {self.shape}"
+            )
         perm = tuple(a % self.ndim for a in perm)
         return _result(np.transpose(self.data, perm), (self,), "transpose", perm)
 
@@ -330,8 +339,7 @@ class Tensor(Node):
         """Sum over broadcast axes down to `shape` (what broadcasting's gradient does)."""
         shape = tuple(shape)
         axes = reduced_axes(self.shape, shape, "sum_to")
-        data = np.sum(self.data, axis=axes).reshape(shape) if axes else self.data.reshape(
-            shape)
+        data = np.sum(self.data, axis=axes).reshape(shape) if axes else self.data.reshape(shape)
         return _result(data, (self,), "sum_to", shape)
 
     def __getitem__(self, index: Any) -> Tensor:
@@ -347,8 +355,9 @@ class Tensor(Node):
     def scatter(self, index: Any, shape: Sequence[int]) -> Tensor:
         """Zeros of `shape` with this tensor added at `index` (getitem's gradient)."""
         index = _plain_index(index)
-        return _result(ARRAY.scatter(self.data, index, tuple(shape)), (self,), "scatter",
-                       (index, tuple(shape)))
+        return _result(
+            ARRAY.scatter(self.data, index, tuple(shape)), (self,), "scatter", (index, tuple(shape))
+        )
 
     # -- engine hooks -------------------------------------------------------------------
 
@@ -361,11 +370,12 @@ class Tensor(Node):
                     "(e.g. .sum()) or pass backward(gradient=...) of the same shape"
                 )
             return np.ones(self.data.shape, self.data.dtype)
-        seed = as_array(gradient.data if isinstance(gradient, Tensor) else gradient,
-                        self.dtype)
+        seed = as_array(gradient.data if isinstance(gradient, Tensor) else gradient, self.dtype)
         if seed.shape != self.shape:
-            raise ShapeError(f"backward(gradient): gradient of shape {seed.shape} for a "
-                             f"tensor of shape {self.shape}")
+            raise ShapeError(
+                f"backward(gradient): gradient of shape {seed.shape} for a "
+                f"tensor of shape {self.shape}"
+            )
         return seed
 
     def _accumulate(self, g: Any) -> None:
@@ -409,8 +419,13 @@ def _unshared(g: Any, dtype: np.dtype) -> bool:
     a gradient whose use count is 1). Any other holder (another node's pending gradient, a
     retained `.grad`, a view's base, the caller's seed) adds a reference, and `g` is copied.
     """
-    return (type(g) is np.ndarray and g.base is None and sys.getrefcount(g) <= _UNSHARED_REFS + 1
-            and g.dtype == dtype and g.flags.writeable)
+    return (
+        type(g) is np.ndarray
+        and g.base is None
+        and sys.getrefcount(g) <= _UNSHARED_REFS + 1
+        and g.dtype == dtype
+        and g.flags.writeable
+    )
 
 
 def _plain_index(index: Any) -> Any:
@@ -433,15 +448,17 @@ def _plain_index(index: Any) -> Any:
         if index.dtype == bool:
             return np.nonzero(index)
         if index.dtype.kind not in "iu":
-            raise IndexError(f"getitem: index arrays must hold integers or booleans, got "
-                             f"dtype {index.dtype}")
+            raise IndexError(
+                f"getitem: index arrays must hold integers or booleans, got dtype {index.dtype}"
+            )
     return index
 
 
 def _is_mask(item: Any) -> bool:
     data = item.data if isinstance(item, Tensor) else item
     return (isinstance(data, np.ndarray) and data.dtype == bool) or (
-        isinstance(data, list) and np.asarray(data).dtype == bool)
+        isinstance(data, list) and np.asarray(data).dtype == bool
+    )
 
 
 def affine(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -455,8 +472,10 @@ def affine(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             raise TypeError(f"affine: {name} must be a Tensor, got {type(t).__name__}")
     xs, ws = x.data.shape, weight.data.shape
     if len(ws) != 2 or not xs or xs[-1] != ws[0]:
-        raise ShapeError(f"affine: x of shape {xs} and weight of shape {ws} do not fit "
-                         f"(need x (..., n) and weight (n, k))")
+        raise ShapeError(
+            f"affine: x of shape {xs} and weight of shape {ws} do not fit "
+            f"(need x (..., n) and weight (n, k))"
+        )
     data = x.data @ weight.data
     if bias is None:
         return _result(data, (x, weight), "affine")
@@ -466,7 +485,7 @@ def affine(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             raise TypeError("affine: bias must be a Tensor or array")
     b = bias.data
     # the usual bias, (k,) against (n, k), needs no general broadcast check
-    fits = b.ndim <= data.ndim and b.shape == data.shape[data.ndim - b.ndim:]
+    fits = b.ndim <= data.ndim and b.shape == data.shape[data.ndim - b.ndim :]
     out_shape = data.shape if fits else broadcast_shapes("affine", data.shape, b.shape)
     if out_shape == data.shape and np.result_type(data, b) == data.dtype:
         np.add(data, bias.data, out=data)  # data is our fresh product: add in place
@@ -483,8 +502,9 @@ def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
     the log; the gradient is (softmax(logits) - target) / batch_size, as in the textbook.
     """
     if not isinstance(logits, Tensor):
-        raise TypeError(f"softmax_cross_entropy takes a Tensor of logits, got "
-                        f"{type(logits).__name__}")
+        raise TypeError(
+            f"softmax_cross_entropy takes a Tensor of logits, got {type(logits).__name__}"
+        )
     t = np.asarray(target.data if isinstance(target, Tensor) else target)
     x = logits.data
     if x.ndim == 0:
@@ -499,10 +519,13 @@ def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
         labels = t.reshape(-1)
         rows = np.arange(labels.size)
         flat_shifted = shifted.reshape(-1, classes)
-        if labels.size and (labels.max() >= classes or (labels.dtype.kind == "i"
-                                                         and labels.min() < 0)):
-            raise ValueError(f"softmax_cross_entropy: class indices must be in [0, {classes}),"
-                             f" got values from {labels.min()} to {labels.max()}")
+        if labels.size and (
+            labels.max() >= classes or (labels.dtype.kind == "i" and labels.min() < 0)
+        ):
+            raise ValueError(
+                f"softmax_cross_entropy: class indices must be in [0, {classes}),"
+                f" got values from {labels.min()} to {labels.max()}"
+            )
         picked = flat_shifted[rows, labels]
         total = np.log(totals).sum() - picked.sum()
         one_hot = np.zeros(flat_shifted.shape, flat_shifted.dtype)
@@ -512,8 +535,10 @@ def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
         t = t.astype(x.dtype, copy=False)
         total = -(t * (shifted - np.log(totals))).sum()
     else:
-        raise ShapeError(f"softmax_cross_entropy: target shape {t.shape} fits neither class "
-                         f"indices {x.shape[:-1]} nor one-hot rows {x.shape}")
+        raise ShapeError(
+            f"softmax_cross_entropy: target shape {t.shape} fits neither class "
+            f"indices {x.shape[:-1]} nor one-hot rows {x.shape}"
+        )
     loss = total / (x.size // classes)
     # keep the probabilities for the backward pass (the textbook's SoftmaxWithLoss does too)
     params = (t, probs)

@@ -41,12 +41,14 @@ def as_number(x: Any, what: str = "Value()") -> Number:
         return Fraction(x)
     if isinstance(x, numbers.Real):
         return float(x)
-    raise TypeError(f"{what} takes a real number (int, float or Fraction), got "
-                    f"{kind.__name__} {x!r}")
+    raise TypeError(
+        f"{what} takes a real number (int, float or Fraction), got {kind.__name__} {x!r}"
+    )
 
 
-def _result(data: Number, a: Value, b: Value | None, op: str, needs: bool,
-            params: Any = None) -> Value:
+def _result(
+    data: Number, a: Value, b: Value | None, op: str, needs: bool, params: Any = None
+) -> Value:
     """A new op node with inputs `a` (and `b`); not validated: its data came from numbers
     already checked. Written out rather than shared with `tensor._result`: this runs once per
     scalar op, and a shared helper's extra call shows in bench_scalar."""
@@ -125,8 +127,7 @@ class Value(Node):
         o = _operand(other)
         if o is None:
             return NotImplemented
-        return _result(self.data + o.data, self, o, "+",
-                       self.requires_grad or o.requires_grad)
+        return _result(self.data + o.data, self, o, "+", self.requires_grad or o.requires_grad)
 
     def __radd__(self, other: Any) -> Value:
         o = _operand(other)
@@ -138,8 +139,7 @@ class Value(Node):
         o = _operand(other)
         if o is None:
             return NotImplemented
-        return _result(self.data - o.data, self, o, "-",
-                       self.requires_grad or o.requires_grad)
+        return _result(self.data - o.data, self, o, "-", self.requires_grad or o.requires_grad)
 
     def __rsub__(self, other: Any) -> Value:
         o = _operand(other)
@@ -151,8 +151,7 @@ class Value(Node):
         o = _operand(other)
         if o is None:
             return NotImplemented
-        return _result(self.data * o.data, self, o, "*",
-                       self.requires_grad or o.requires_grad)
+        return _result(self.data * o.data, self, o, "*", self.requires_grad or o.requires_grad)
 
     def __rmul__(self, other: Any) -> Value:
         o = _operand(other)
@@ -164,8 +163,9 @@ class Value(Node):
         o = _operand(other)
         if o is None:
             return NotImplemented
-        return _result(SCALAR.div(self.data, o.data), self, o, "/",
-                       self.requires_grad or o.requires_grad)
+        return _result(
+            SCALAR.div(self.data, o.data), self, o, "/", self.requires_grad or o.requires_grad
+        )
 
     def __rtruediv__(self, other: Any) -> Value:
         o = _operand(other)
@@ -177,8 +177,9 @@ class Value(Node):
         o = _operand(other)
         if o is None:
             return NotImplemented
-        return _result(SCALAR.pow(self.data, o.data), self, o, "**",
-                       self.requires_grad or o.requires_grad)
+        return _result(
+            SCALAR.pow(self.data, o.data), self, o, "**", self.requires_grad or o.requires_grad
+        )
 
     def __rpow__(self, other: Any) -> Value:
         o = _operand(other)
@@ -219,8 +220,11 @@ class Value(Node):
     def _seed(self, gradient: Any) -> Number:
         if gradient is None:
             # a Fraction seed keeps every gradient exact, even through int / int
-            return Fraction(1) if type(self.data) is Fraction else (
-                1 if type(self.data) is int else 1.0)
+            return (
+                Fraction(1)
+                if type(self.data) is Fraction
+                else (1 if type(self.data) is int else 1.0)
+            )
         return as_number(gradient, "backward(gradient)")
 
     def _accumulate(self, g: Any) -> None:

@@ -18,8 +18,14 @@ from autograph.nn.module import Module, Parameter
 Init = str | float
 
 
-def init_weight(fan_in: int, fan_out: int, init: Init = "he", *,
-                rng: np.random.Generator | None = None, dtype: Any = np.float64) -> np.ndarray:
+def init_weight(
+    fan_in: int,
+    fan_out: int,
+    init: Init = "he",
+    *,
+    rng: np.random.Generator | None = None,
+    dtype: Any = np.float64,
+) -> np.ndarray:
     """A (fan_in, fan_out) weight matrix drawn from N(0, std²).
 
     `init`: a number is the textbook's `weight_init_std`; "he" uses std = sqrt(2 / fan_in)
@@ -32,8 +38,9 @@ def init_weight(fan_in: int, fan_out: int, init: Init = "he", *,
         elif kind in ("xavier", "glorot"):
             std = math.sqrt(1.0 / fan_in)
         else:
-            raise ValueError(f"init must be a number (weight_init_std), 'he' or 'xavier', "
-                             f"got {init!r}")
+            raise ValueError(
+                f"init must be a number (weight_init_std), 'he' or 'xavier', got {init!r}"
+            )
     else:
         std = float(init)
     rng = np.random.default_rng() if rng is None else rng
@@ -46,15 +53,24 @@ class Linear(Module):
     The bias gradient dB = sum of dY over the batch comes from the engine's broadcasting.
     """
 
-    def __init__(self, in_features: int, out_features: int, *, init: Init = "he",
-                 bias: bool = True, rng: np.random.Generator | None = None,
-                 dtype: Any = np.float64, weight_init_std: float | None = None) -> None:
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        *,
+        init: Init = "he",
+        bias: bool = True,
+        rng: np.random.Generator | None = None,
+        dtype: Any = np.float64,
+        weight_init_std: float | None = None,
+    ) -> None:
         super().__init__()
         if weight_init_std is not None:
             init = weight_init_std
         self.in_features, self.out_features = in_features, out_features
-        self.W = Parameter(init_weight(in_features, out_features, init, rng=rng, dtype=dtype),
-                           label="W")
+        self.W = Parameter(
+            init_weight(in_features, out_features, init, rng=rng, dtype=dtype), label="W"
+        )
         self.b = Parameter(np.zeros(out_features, dtype=dtype), label="b") if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
@@ -117,12 +133,18 @@ class MLP(Sequential):
     """`MLP(784, [100, 50, 10])`: Linear layers with an activation between them (none after
     the last, which gives logits)."""
 
-    def __init__(self, nin: int, nouts: list[int], *, activation: str = "relu",
-                 init: Init | None = None, rng: np.random.Generator | None = None,
-                 dtype: Any = np.float64) -> None:
+    def __init__(
+        self,
+        nin: int,
+        nouts: list[int],
+        *,
+        activation: str = "relu",
+        init: Init | None = None,
+        rng: np.random.Generator | None = None,
+        dtype: Any = np.float64,
+    ) -> None:
         if activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, "
-                             f"got {activation!r}")
+            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
         if init is None:
             init = "he" if activation == "relu" else "xavier"
         rng = np.random.default_rng() if rng is None else rng

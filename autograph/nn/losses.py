@@ -55,8 +55,12 @@ cross_entropy = softmax_cross_entropy
 
 
 def _is_scalar_list(x: Any) -> bool:
-    return isinstance(x, Sequence) and not isinstance(x, str) and len(x) > 0 and any(
-        isinstance(v, Value) for v in x)
+    return (
+        isinstance(x, Sequence)
+        and not isinstance(x, str)
+        and len(x) > 0
+        and any(isinstance(v, Value) for v in x)
+    )
 
 
 def mse(pred: Any, target: Any) -> Any:
@@ -69,7 +73,8 @@ def mse(pred: Any, target: Any) -> Any:
         if len(pred) != len(target):
             raise ValueError(f"mse: {len(pred)} predictions but {len(target)} targets")
         return sum_values([(p - t) ** 2 for p, t in zip(pred, target, strict=True)]) * (
-            1.0 / len(pred))
+            1.0 / len(pred)
+        )
     if not isinstance(pred, Tensor):
         raise TypeError(f"mse takes a Tensor or a list of Values, got {type(pred).__name__}")
     diff = pred - _matching_target("mse", target, pred, "prediction", "target")
@@ -87,8 +92,7 @@ def hinge(scores: Any, labels: Any) -> Any:
         terms = [(1 + -float(y) * s).relu() for s, y in zip(scores, labels, strict=True)]
         return sum_values(terms) * (1.0 / len(terms))
     if not isinstance(scores, Tensor):
-        raise TypeError(f"hinge takes a Tensor or a list of Values, got "
-                        f"{type(scores).__name__}")
+        raise TypeError(f"hinge takes a Tensor or a list of Values, got {type(scores).__name__}")
     y = _matching_target("hinge", labels, scores, "scores", "labels")
     return (1 - y * scores).relu().mean()
 
@@ -111,5 +115,7 @@ def _matching_target(loss: str, target: Any, like: Tensor, what: str, other: str
         return t
     if t.size == like.size and _squeezed(t.shape) == _squeezed(like.shape):
         return t.reshape(like.shape)  # only axes of length 1 differ: same elements, same order
-    raise ShapeError(f"{loss}: {what} shape {like.shape} and {other} shape {t.shape} differ "
-                     f"({other} are not broadcast: give one per element of the {what})")
+    raise ShapeError(
+        f"{loss}: {what} shape {like.shape} and {other} shape {t.shape} differ "
+        f"({other} are not broadcast: give one per element of the {what})"
+    )

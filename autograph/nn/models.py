@@ -37,8 +37,10 @@ class ParamArrays(MutableMapping[str, np.ndarray]):
 
     def _param(self, key: str) -> Parameter:
         if key not in self._names:
-            raise KeyError(f"{key!r}: {type(self._module).__name__}.params has the keys "
-                           f"{', '.join(self._names)}")
+            raise KeyError(
+                f"{key!r}: {type(self._module).__name__}.params has the keys "
+                f"{', '.join(self._names)}"
+            )
         return getattr(self._module, key)
 
     def __getitem__(self, key: str) -> np.ndarray:
@@ -48,8 +50,10 @@ class ParamArrays(MutableMapping[str, np.ndarray]):
         param = self._param(key)
         array = np.asarray(value.data if isinstance(value, Tensor) else value)
         if array.shape != param.data.shape:
-            raise ValueError(f"params[{key!r}]: cannot assign an array of shape {array.shape} "
-                             f"to {key}, which has shape {param.data.shape}")
+            raise ValueError(
+                f"params[{key!r}]: cannot assign an array of shape {array.shape} "
+                f"to {key}, which has shape {param.data.shape}"
+            )
         if array is not param.data:  # `params[k] -= g` assigns the same array back
             param.data[...] = array  # in place: optimizers may hold the array
 
@@ -74,17 +78,26 @@ class TwoLayerNet(Module):
     {'W1': (784, 100), 'b1': (100,), 'W2': (100, 10), 'b2': (10,)}
     """
 
-    def __init__(self, input_size: int, hidden_size: int, output_size: int,
-                 weight_init_std: float = 0.01, *, rng: np.random.Generator | None = None,
-                 dtype: Any = np.float64) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        output_size: int,
+        weight_init_std: float = 0.01,
+        *,
+        rng: np.random.Generator | None = None,
+        dtype: Any = np.float64,
+    ) -> None:
         super().__init__()
         rng = np.random.default_rng() if rng is None else rng
         std = weight_init_std
-        self.W1 = Parameter((std * rng.standard_normal((input_size, hidden_size))).astype(dtype),
-                            label="W1")
+        self.W1 = Parameter(
+            (std * rng.standard_normal((input_size, hidden_size))).astype(dtype), label="W1"
+        )
         self.b1 = Parameter(np.zeros(hidden_size, dtype=dtype), label="b1")
-        self.W2 = Parameter((std * rng.standard_normal((hidden_size, output_size))).astype(dtype),
-                            label="W2")
+        self.W2 = Parameter(
+            (std * rng.standard_normal((hidden_size, output_size))).astype(dtype), label="W2"
+        )
         self.b2 = Parameter(np.zeros(output_size, dtype=dtype), label="b2")
 
     @property

@@ -28,8 +28,9 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data: Any, dtype: Any = None, *, requires_grad: bool = True,
-                 label: str = "") -> None:
+    def __init__(
+        self, data: Any, dtype: Any = None, *, requires_grad: bool = True, label: str = ""
+    ) -> None:
         super().__init__(data, dtype, requires_grad=requires_grad, label=label)
 
 
@@ -56,8 +57,11 @@ def _item_name(attr: str, index: int) -> str:
 
 
 def _is_numeric(array: np.ndarray) -> bool:
-    return array.dtype == np.bool_ or np.issubdtype(array.dtype, np.integer) or \
-        np.issubdtype(array.dtype, np.floating)
+    return (
+        array.dtype == np.bool_
+        or np.issubdtype(array.dtype, np.integer)
+        or np.issubdtype(array.dtype, np.floating)
+    )
 
 
 def _entries(path: str, module: Module) -> Iterator[tuple[str, Any]]:
@@ -201,8 +205,11 @@ class Module:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise OSError(error.errno, f"{type(self).__name__}.save: cannot create the "
-                          f"directory {path.parent} for {path} ({error.strerror})") from None
+            raise OSError(
+                error.errno,
+                f"{type(self).__name__}.save: cannot create the "
+                f"directory {path.parent} for {path} ({error.strerror})",
+            ) from None
         np.savez(path, **self.state_dict())
         return path
 
@@ -218,8 +225,9 @@ class Module:
         for name, p in params.items():
             array = np.asarray(state[name])
             if not _is_numeric(array):
-                raise ValueError(f"{type(self).__name__}.load: {name!r} holds {array.dtype} "
-                                 "data, not numbers")
+                raise ValueError(
+                    f"{type(self).__name__}.load: {name!r} holds {array.dtype} data, not numbers"
+                )
             if array.shape != np.shape(p.data):
                 raise ValueError(
                     f"{type(self).__name__}.load: {name!r} has shape {array.shape} in the file "
@@ -243,23 +251,27 @@ class Module:
         except FileNotFoundError:
             raise FileNotFoundError(f"{where}: no such file") from None
         except (ValueError, OSError, EOFError) as error:
-            raise ValueError(f"{where}: not a NumPy .npz file written by Module.save "
-                             f"({error})") from None
+            raise ValueError(
+                f"{where}: not a NumPy .npz file written by Module.save ({error})"
+            ) from None
         if not isinstance(loaded, np.lib.npyio.NpzFile):
-            raise ValueError(f"{where}: holds a single array of shape "
-                             f"{np.shape(loaded)} (an .npy file), not an .npz archive of "
-                             f"named parameters as Module.save writes")
+            raise ValueError(
+                f"{where}: holds a single array of shape "
+                f"{np.shape(loaded)} (an .npy file), not an .npz archive of "
+                f"named parameters as Module.save writes"
+            )
         state: dict[str, np.ndarray] = {}
         with loaded as archive:
             for key in archive.files:
                 try:
                     array = archive[key]
                 except ValueError:  # an object array: loading it would unpickle
-                    raise ValueError(f"{where}: {key!r} holds Python objects, which are "
-                                     "never loaded (no unpickling)") from None
+                    raise ValueError(
+                        f"{where}: {key!r} holds Python objects, which are "
+                        "never loaded (no unpickling)"
+                    ) from None
                 if not _is_numeric(array):
-                    raise ValueError(f"{where}: {key!r} holds {array.dtype} data, not "
-                                     "numbers")
+                    raise ValueError(f"{where}: {key!r} holds {array.dtype} data, not numbers")
                 state[key] = array
         self.load_state_dict(state)
         return self

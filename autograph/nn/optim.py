@@ -27,28 +27,42 @@ Hook = Callable[[list[Any]], None]
 
 
 class Optimizer:
-    def __init__(self, params: Iterable[Any], lr: float, *, weight_decay: float = 0.0,
-                 clip_norm: float | None = None, hooks: Iterable[Hook] = ()) -> None:
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float,
+        *,
+        weight_decay: float = 0.0,
+        clip_norm: float | None = None,
+        hooks: Iterable[Hook] = (),
+    ) -> None:
         name = type(self).__name__
         if isinstance(params, Node):
-            raise TypeError(f"{name}: params must be a list of parameters, got a single "
-                            f"{type(params).__name__}; pass a list of parameters, e.g. "
-                            f"model.parameters() or [p]")
+            raise TypeError(
+                f"{name}: params must be a list of parameters, got a single "
+                f"{type(params).__name__}; pass a list of parameters, e.g. "
+                f"model.parameters() or [p]"
+            )
         self.params = list(params)
         if not self.params:
             raise ValueError(f"{name}: no parameters to optimize")
         for i, p in enumerate(self.params):
             if not isinstance(p, Node):
-                raise TypeError(f"{name}: params[{i}] is a {type(p).__name__}, not a "
-                                f"Parameter, Tensor or Value")
+                raise TypeError(
+                    f"{name}: params[{i}] is a {type(p).__name__}, not a Parameter, Tensor or Value"
+                )
             if not p.is_leaf:
-                raise ValueError(f"{name}: params[{i}] is the result of an operation "
-                                 f"({p.op!r}), not a leaf parameter; optimize the leaves it "
-                                 f"was computed from")
+                raise ValueError(
+                    f"{name}: params[{i}] is the result of an operation "
+                    f"({p.op!r}), not a leaf parameter; optimize the leaves it "
+                    f"was computed from"
+                )
             if not p.requires_grad:
-                raise ValueError(f"{name}: params[{i}] does not require grad, so it never "
-                                 f"gets a gradient (make it a Parameter, or pass "
-                                 f"requires_grad=True)")
+                raise ValueError(
+                    f"{name}: params[{i}] does not require grad, so it never "
+                    f"gets a gradient (make it a Parameter, or pass "
+                    f"requires_grad=True)"
+                )
         self.lr = lr
         self.hooks: list[Hook] = []
         if weight_decay:
@@ -125,8 +139,9 @@ class SGD(Optimizer):
 class Momentum(Optimizer):
     """v ← μ·v − lr·g;  W ← W + v."""
 
-    def __init__(self, params: Iterable[Any], lr: float = 0.01, momentum: float = 0.9,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, params: Iterable[Any], lr: float = 0.01, momentum: float = 0.9, **kwargs: Any
+    ) -> None:
         super().__init__(params, lr, **kwargs)
         self.momentum = momentum
 
@@ -142,8 +157,9 @@ class Nesterov(Optimizer):
     """Nesterov's accelerated gradient (Bengio et al.'s reformulation, which steps from the
     look-ahead point: W ← W + μ²·v_old − (1+μ)·lr·g)."""
 
-    def __init__(self, params: Iterable[Any], lr: float = 0.01, momentum: float = 0.9,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, params: Iterable[Any], lr: float = 0.01, momentum: float = 0.9, **kwargs: Any
+    ) -> None:
         super().__init__(params, lr, **kwargs)
         self.momentum = momentum
 
@@ -158,8 +174,9 @@ class Nesterov(Optimizer):
 class AdaGrad(Optimizer):
     """h ← h + g²;  W ← W − lr·g/(√h + ε): each weight's step shrinks with its history."""
 
-    def __init__(self, params: Iterable[Any], lr: float = 0.01, eps: float = 1e-7,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, params: Iterable[Any], lr: float = 0.01, eps: float = 1e-7, **kwargs: Any
+    ) -> None:
         super().__init__(params, lr, **kwargs)
         self.eps = eps
 
@@ -174,8 +191,14 @@ class AdaGrad(Optimizer):
 class RMSprop(Optimizer):
     """h ← ρ·h + (1−ρ)·g²;  W ← W − lr·g/(√h + ε): AdaGrad that forgets the distant past."""
 
-    def __init__(self, params: Iterable[Any], lr: float = 0.01, decay_rate: float = 0.99,
-                 eps: float = 1e-7, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 0.01,
+        decay_rate: float = 0.99,
+        eps: float = 1e-7,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(params, lr, **kwargs)
         self.decay_rate, self.eps = decay_rate, eps
 
@@ -190,8 +213,15 @@ class RMSprop(Optimizer):
 class Adam(Optimizer):
     """Momentum plus RMSprop with bias correction (Kingma & Ba)."""
 
-    def __init__(self, params: Iterable[Any], lr: float = 0.001, beta1: float = 0.9,
-                 beta2: float = 0.999, eps: float = 1e-8, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(params, lr, **kwargs)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
 
@@ -202,7 +232,7 @@ class Adam(Optimizer):
         v = b2 * state.get("v", 0.0) + (1 - b2) * g * g
         state["m"], state["v"] = m, v
         t = self.steps
-        lr_t = self.lr * math.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        lr_t = self.lr * math.sqrt(1 - b2**t) / (1 - b1**t)
         p.data -= lr_t * m / (_sqrt(v) + self.eps)
 
 
@@ -239,8 +269,12 @@ class ClipGradNorm:
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
-    "sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adagrad": AdaGrad,
-    "rmsprop": RMSprop, "adam": Adam,
+    "sgd": SGD,
+    "momentum": Momentum,
+    "nesterov": Nesterov,
+    "adagrad": AdaGrad,
+    "rmsprop": RMSprop,
+    "adam": Adam,
 }
 
 
@@ -248,6 +282,7 @@ def make_optimizer(name: str, params: Iterable[Any], lr: float, **kwargs: Any) -
     try:
         cls = OPTIMIZERS[name.lower()]
     except KeyError:
-        raise ValueError(f"unknown optimizer {name!r}; choose one of "
-                         f"{', '.join(OPTIMIZERS)}") from None
+        raise ValueError(
+            f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}"
+        ) from None
     return cls(params, lr, **kwargs)

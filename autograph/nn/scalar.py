@@ -18,8 +18,7 @@ from autograph.nn.module import Module
 
 
 class Neuron(Module):
-    def __init__(self, nin: int, nonlin: bool = True, *,
-                 rng: random.Random | None = None) -> None:
+    def __init__(self, nin: int, nonlin: bool = True, *, rng: random.Random | None = None) -> None:
         super().__init__()
         uniform = (rng or random).uniform
         self.w = [Value(uniform(-1, 1), label=f"w{i}") for i in range(nin)]
@@ -38,8 +37,9 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    def __init__(self, nin: int, nout: int, *, nonlin: bool = True,
-                 rng: random.Random | None = None) -> None:
+    def __init__(
+        self, nin: int, nout: int, *, nonlin: bool = True, rng: random.Random | None = None
+    ) -> None:
         super().__init__()
         self.neurons = [Neuron(nin, nonlin, rng=rng) for _ in range(nout)]
 
@@ -54,12 +54,13 @@ class Layer(Module):
 class MLP(Module):
     """Layers of neurons; the last layer is linear (it gives scores)."""
 
-    def __init__(self, nin: int, nouts: Sequence[int], *,
-                 rng: random.Random | None = None) -> None:
+    def __init__(self, nin: int, nouts: Sequence[int], *, rng: random.Random | None = None) -> None:
         super().__init__()
         sizes = [nin, *nouts]
-        self.layers = [Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1, rng=rng)
-                       for i in range(len(nouts))]
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1, rng=rng)
+            for i in range(len(nouts))
+        ]
 
     def forward(self, x: Sequence[Any]) -> Value | list[Value]:
         # Numbers become constant nodes once here, not once per neuron inside `dot`.

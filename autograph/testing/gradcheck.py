@@ -21,8 +21,7 @@ def _scalar_of(result: Any) -> float:
     data = result.data if isinstance(result, Node) else result
     array = np.asarray(data, dtype=np.float64)
     if array.size != 1:
-        raise ValueError(f"numerical_grad: f must return a single number, got shape "
-                         f"{array.shape}")
+        raise ValueError(f"numerical_grad: f must return a single number, got shape {array.shape}")
     return float(array.reshape(()))
 
 
@@ -60,8 +59,11 @@ def _as_float64_leaf(node: Any, k: int) -> Node:
     if isinstance(node, Value):
         return Value(float(node.data), node.label, requires_grad=node.requires_grad)
     if isinstance(node, Tensor):
-        return Tensor(np.array(node.data, dtype=np.float64), requires_grad=node.requires_grad,
-                      label=node.label)
+        return Tensor(
+            np.array(node.data, dtype=np.float64),
+            requires_grad=node.requires_grad,
+            label=node.label,
+        )
     raise TypeError(f"gradcheck: input {k} is a {type(node).__name__}, not a Value or Tensor")
 
 
@@ -92,16 +94,18 @@ def _output_vector(fn: Callable[..., Any], leaves: Sequence[Node]) -> np.ndarray
     return np.asarray(out.data, dtype=np.float64).reshape(-1).copy()
 
 
-def _output_at(fn: Callable[..., Any] | None, leaves: Sequence[Node], leaf: Node,
-               flat_values: np.ndarray) -> np.ndarray | None:
+def _output_at(
+    fn: Callable[..., Any] | None, leaves: Sequence[Node], leaf: Node, flat_values: np.ndarray
+) -> np.ndarray | None:
     """Set `leaf` to `flat_values` and evaluate `fn` there (just set it when fn is None)."""
     for k, value in enumerate(flat_values):
         _set_element(leaf, k, float(value))
     return None if fn is None else _output_vector(fn, leaves)
 
 
-def _numerical_jacobian(fn: Callable[..., Any], leaves: Sequence[Node], which: int,
-                        eps: float) -> np.ndarray:
+def _numerical_jacobian(
+    fn: Callable[..., Any], leaves: Sequence[Node], which: int, eps: float
+) -> np.ndarray:
     """Columns: d output / d element of input `which` (central differences)."""
     node = leaves[which]
     flat = _flat_data(node).copy()
@@ -116,24 +120,27 @@ def _numerical_jacobian(fn: Callable[..., Any], leaves: Sequence[Node], which: i
     return np.stack(columns, axis=1)
 
 
-def _analytical_jacobian(out: Node, leaves: Sequence[Node], checked: Sequence[int]
-                         ) -> list[np.ndarray]:
+def _analytical_jacobian(
+    out: Node, leaves: Sequence[Node], checked: Sequence[int]
+) -> list[np.ndarray]:
     """Rows: one backward pass per output element, d output_k / d input."""
     size = np.asarray(out.data).size
     rows: list[list[np.ndarray]] = [[] for _ in checked]
     for k in range(size):
         seed = np.zeros(size)
         seed[k] = 1.0
-        seed_arg: Any = float(seed[0]) if isinstance(out, Value) else seed.reshape(
-            np.shape(out.data))
+        seed_arg: Any = (
+            float(seed[0]) if isinstance(out, Value) else seed.reshape(np.shape(out.data))
+        )
         grads = gradients(out, [leaves[i] for i in checked], seed_arg)
         for row, g in zip(rows, grads, strict=True):
             row.append(np.asarray(g, dtype=np.float64).reshape(-1))
     return [np.stack(r, axis=0) for r in rows]
 
 
-def _worst(analytical: np.ndarray, numerical: np.ndarray, atol: float, rtol: float
-           ) -> tuple[float, tuple[int, int]] | None:
+def _worst(
+    analytical: np.ndarray, numerical: np.ndarray, atol: float, rtol: float
+) -> tuple[float, tuple[int, int]] | None:
     excess = np.abs(analytical - numerical) - (atol + rtol * np.abs(numerical))
     # a NaN on either side is a failure, even on both: the function is undefined there
     excess = np.where(np.isnan(analytical) | np.isnan(numerical), np.inf, excess)
@@ -214,13 +221,13 @@ def gradcheck(
     failures.sort(key=lambda f: -f[0])
     _, i, out_k, in_k, a_val, n_val = failures[0]
     leaf = leaves[i]
-    where = "" if np.ndim(leaf.data) == 0 else (
-        f" element {_index(in_k, leaf.data)}")
-    out_where = "" if np.ndim(out.data) == 0 else (
-        f" of output element {_index(out_k, out.data)}")
-    message = (f"gradcheck failed: {_name(leaf, i)}{where}{out_where}: analytical {float(a_val)!r} "
-               f"vs numerical {float(n_val)!r} (atol={atol}, rtol={rtol}); "
-               f"{len(failures)} input(s) disagree")
+    where = "" if np.ndim(leaf.data) == 0 else (f" element {_index(in_k, leaf.data)}")
+    out_where = "" if np.ndim(out.data) == 0 else (f" of output element {_index(out_k, out.data)}")
+    message = (
+        f"gradcheck failed: {_name(leaf, i)}{where}{out_where}: analytical {float(a_val)!r} "
+        f"vs numerical {float(n_val)!r} (atol={atol}, rtol={rtol}); "
+        f"{len(failures)} input(s) disagree"
+    )
     if raise_exception:
         raise GradcheckError(message)
     return False

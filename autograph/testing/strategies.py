@@ -50,30 +50,35 @@ def floats_in(domain: Domain = ANY) -> st.SearchStrategy[float]:
     return base.filter(lambda x: all(abs(x - a) >= domain.margin for a in domain.avoid))
 
 
-def arrays_in(domain: Domain, shape: tuple[int, ...], *, distinct: bool = False
-              ) -> st.SearchStrategy[np.ndarray]:
+def arrays_in(
+    domain: Domain, shape: tuple[int, ...], *, distinct: bool = False
+) -> st.SearchStrategy[np.ndarray]:
     """float64 arrays of `shape` with elements in `domain`; `distinct` keeps values at least
     0.1 apart (no ties, so max has a derivative)."""
     if distinct:
         lo, hi = int(np.ceil(domain.low * 10)), int(np.floor(domain.high * 10))
-        return st.lists(st.integers(lo, hi), min_size=int(np.prod(shape)),
-                        max_size=int(np.prod(shape)), unique=True).map(
-            lambda ks: (np.array(ks, dtype=np.float64) / 10).reshape(shape))
+        return st.lists(
+            st.integers(lo, hi),
+            min_size=int(np.prod(shape)),
+            max_size=int(np.prod(shape)),
+            unique=True,
+        ).map(lambda ks: (np.array(ks, dtype=np.float64) / 10).reshape(shape))
     return hnp.arrays(np.float64, shape, elements=floats_in(domain))
 
 
-def broadcastable_shapes(num_shapes: int = 2, *, max_dims: int = 3, max_side: int = 3
-                         ) -> st.SearchStrategy[tuple[tuple[int, ...], ...]]:
+def broadcastable_shapes(
+    num_shapes: int = 2, *, max_dims: int = 3, max_side: int = 3
+) -> st.SearchStrategy[tuple[tuple[int, ...], ...]]:
     """`num_shapes` shapes that broadcast together (size-1 and missing axes included)."""
     return hnp.mutually_broadcastable_shapes(
         num_shapes=num_shapes, min_dims=0, max_dims=max_dims, min_side=1, max_side=max_side
     ).map(lambda bs: bs.input_shapes)
 
 
-def shapes(min_dims: int = 0, max_dims: int = 3, max_side: int = 3
-           ) -> st.SearchStrategy[tuple[int, ...]]:
-    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1,
-                            max_side=max_side)
+def shapes(
+    min_dims: int = 0, max_dims: int = 3, max_side: int = 3
+) -> st.SearchStrategy[tuple[int, ...]]:
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=max_side)
 
 
 # -- one case per op ---------------------------------------------------------------------
@@ -98,9 +103,11 @@ class OpCase:
 def _elementwise(fn: Build, *domains: Domain) -> st.SearchStrategy:
     if len(domains) == 1:
         return shapes().flatmap(lambda s: arrays_in(domains[0], s)).map(lambda a: ([a], fn))
-    return broadcastable_shapes(len(domains)).flatmap(
-        lambda ss: st.tuples(*(arrays_in(d, s) for d, s in zip(domains, ss, strict=True)))
-    ).map(lambda arrays: (list(arrays), fn))
+    return (
+        broadcastable_shapes(len(domains))
+        .flatmap(lambda ss: st.tuples(*(arrays_in(d, s) for d, s in zip(domains, ss, strict=True))))
+        .map(lambda arrays: (list(arrays), fn))
+    )
 
 
 @st.composite
@@ -108,8 +115,14 @@ def _axis_and_keepdims(draw: Any, ndim: int) -> tuple[Any, bool]:
     if ndim == 0 or draw(st.booleans()):
         axis = None
     else:
-        axes = draw(st.lists(st.integers(-ndim, ndim - 1), min_size=1, max_size=ndim,
-                             unique_by=lambda a: a % ndim))
+        axes = draw(
+            st.lists(
+                st.integers(-ndim, ndim - 1),
+                min_size=1,
+                max_size=ndim,
+                unique_by=lambda a: a % ndim,
+            )
+        )
         axis = axes[0] if len(axes) == 1 and draw(st.booleans()) else tuple(axes)
     return axis, draw(st.booleans())
 
@@ -128,10 +141,20 @@ def _reduction(method: str, *, distinct: bool = False) -> st.SearchStrategy:
 @st.composite
 def _matmul(draw: Any) -> tuple[list[np.ndarray], Build]:
     n, m, k, b = (draw(st.integers(1, 3)) for _ in range(4))
-    left, right = draw(st.sampled_from([
-        ((n,), (n,)), ((m, n), (n,)), ((n,), (n, k)), ((m, n), (n, k)),
-        ((b, m, n), (n, k)), ((b, m, n), (b, n, k)), ((n,), (b, n, k)), ((1, m, n), (b, n, k)),
-    ]))
+    left, right = draw(
+        st.sampled_from(
+            [
+                ((n,), (n,)),
+                ((m, n), (n,)),
+                ((n,), (n, k)),
+                ((m, n), (n, k)),
+                ((b, m, n), (n, k)),
+                ((b, m, n), (b, n, k)),
+                ((n,), (b, n, k)),
+                ((1, m, n), (b, n, k)),
+            ]
+        )
+    )
     return [draw(arrays_in(ANY, left)), draw(arrays_in(ANY, right))], lambda x, y: x @ y
 
 
@@ -174,22 +197,30 @@ def _index(draw: Any) -> Any:
         size = shape[axis]
         kind = draw(st.sampled_from(["int", "slice", "array", "mask", "mask2d"]))
         if kind == "mask2d" and axis + 1 < len(shape):
-            mask_shape = shape[axis:axis + 2]
-            parts.append(np.array(draw(st.lists(st.booleans(), min_size=int(np.prod(
-                mask_shape)), max_size=int(np.prod(mask_shape))))).reshape(mask_shape))
+            mask_shape = shape[axis : axis + 2]
+            parts.append(
+                np.array(
+                    draw(
+                        st.lists(
+                            st.booleans(),
+                            min_size=int(np.prod(mask_shape)),
+                            max_size=int(np.prod(mask_shape)),
+                        )
+                    )
+                ).reshape(mask_shape)
+            )
             axis += 2
             continue
         if kind == "int":
             parts.append(draw(st.integers(-size, size - 1)))
         elif kind in ("slice", "mask2d"):
-            parts.append(slice(draw(st.integers(0, size - 1)), None,
-                               draw(st.sampled_from([1, 2]))))
+            parts.append(slice(draw(st.integers(0, size - 1)), None, draw(st.sampled_from([1, 2]))))
         elif kind == "array":  # repeated (and negative) indices must add up
-            parts.append(np.array(draw(st.lists(st.integers(-size, size - 1), min_size=1,
-                                                max_size=4))))
+            parts.append(
+                np.array(draw(st.lists(st.integers(-size, size - 1), min_size=1, max_size=4)))
+            )
         else:
-            parts.append(np.array(draw(st.lists(st.booleans(), min_size=size,
-                                                max_size=size))))
+            parts.append(np.array(draw(st.lists(st.booleans(), min_size=size, max_size=size))))
         axis += 1
     # integer arrays and masks in one index must broadcast together: keep only the first
     advanced = [k for k, p in enumerate(parts) if isinstance(p, np.ndarray)]
@@ -213,18 +244,22 @@ def _scatter(draw: Any) -> tuple[list[np.ndarray], Build]:
 
 @st.composite
 def _broadcast_to(draw: Any) -> tuple[list[np.ndarray], Build]:
-    small, big = draw(hnp.mutually_broadcastable_shapes(
-        num_shapes=1, max_dims=3, max_side=3).map(lambda bs: (bs.input_shapes[0],
-                                                              bs.result_shape)))
+    small, big = draw(
+        hnp.mutually_broadcastable_shapes(num_shapes=1, max_dims=3, max_side=3).map(
+            lambda bs: (bs.input_shapes[0], bs.result_shape)
+        )
+    )
     big = (draw(st.integers(1, 2)), *big)
     return [draw(arrays_in(ANY, small))], lambda x: x.broadcast_to(big)
 
 
 @st.composite
 def _sum_to(draw: Any) -> tuple[list[np.ndarray], Build]:
-    small, big = draw(hnp.mutually_broadcastable_shapes(
-        num_shapes=1, max_dims=3, max_side=3).map(lambda bs: (bs.input_shapes[0],
-                                                              bs.result_shape)))
+    small, big = draw(
+        hnp.mutually_broadcastable_shapes(num_shapes=1, max_dims=3, max_side=3).map(
+            lambda bs: (bs.input_shapes[0], bs.result_shape)
+        )
+    )
     return [draw(arrays_in(ANY, big))], lambda x: x.sum_to(small)
 
 
@@ -242,22 +277,28 @@ def _along_axis(method: str) -> st.SearchStrategy:
 def _cross_entropy(draw: Any) -> tuple[list[np.ndarray], Build]:
     batch = draw(st.sampled_from([(1,), (2,), (4,), (2, 3)]))  # N-d logits: rows = prod(batch)
     classes = draw(st.integers(2, 4))
-    labels = np.array(draw(st.lists(st.integers(0, classes - 1), min_size=int(np.prod(batch)),
-                                    max_size=int(np.prod(batch))))).reshape(batch)
+    labels = np.array(
+        draw(
+            st.lists(
+                st.integers(0, classes - 1),
+                min_size=int(np.prod(batch)),
+                max_size=int(np.prod(batch)),
+            )
+        )
+    ).reshape(batch)
     one_hot = draw(st.booleans())
     target = np.eye(classes)[labels] if one_hot else labels
-    return ([draw(arrays_in(ANY, (*batch, classes)))],
-            lambda x: softmax_cross_entropy(x, target))
+    return ([draw(arrays_in(ANY, (*batch, classes)))], lambda x: softmax_cross_entropy(x, target))
 
 
 OP_CASES: dict[str, OpCase] = {
     "+": OpCase((ANY, ANY), lambda x, y: x + y, _elementwise(lambda x, y: x + y, ANY, ANY)),
     "-": OpCase((ANY, ANY), lambda x, y: x - y, _elementwise(lambda x, y: x - y, ANY, ANY)),
     "*": OpCase((ANY, ANY), lambda x, y: x * y, _elementwise(lambda x, y: x * y, ANY, ANY)),
-    "/": OpCase((ANY, NONZERO), lambda x, y: x / y,
-                _elementwise(lambda x, y: x / y, ANY, NONZERO)),
-    "**": OpCase((POSITIVE, EXPONENT), lambda x, y: x ** y,
-                 _elementwise(lambda x, y: x ** y, POSITIVE, EXPONENT)),
+    "/": OpCase((ANY, NONZERO), lambda x, y: x / y, _elementwise(lambda x, y: x / y, ANY, NONZERO)),
+    "**": OpCase(
+        (POSITIVE, EXPONENT), lambda x, y: x**y, _elementwise(lambda x, y: x**y, POSITIVE, EXPONENT)
+    ),
     "neg": OpCase((ANY,), lambda x: -x, _elementwise(lambda x: -x, ANY)),
     "abs": OpCase((SMOOTH,), abs, _elementwise(abs, SMOOTH)),
     "exp": OpCase((ANY,), lambda x: x.exp(), _elementwise(lambda x: x.exp(), ANY)),
@@ -265,8 +306,12 @@ OP_CASES: dict[str, OpCase] = {
     "tanh": OpCase((ANY,), lambda x: x.tanh(), _elementwise(lambda x: x.tanh(), ANY)),
     "sigmoid": OpCase((ANY,), lambda x: x.sigmoid(), _elementwise(lambda x: x.sigmoid(), ANY)),
     "relu": OpCase((SMOOTH,), lambda x: x.relu(), _elementwise(lambda x: x.relu(), SMOOTH)),
-    "sum": OpCase((ANY, ANY, ANY), lambda *xs: sum_values(xs), _reduction("sum"),
-                  notes="Values: one n-ary node; Tensors: a reduction over axes"),
+    "sum": OpCase(
+        (ANY, ANY, ANY),
+        lambda *xs: sum_values(xs),
+        _reduction("sum"),
+        notes="Values: one n-ary node; Tensors: a reduction over axes",
+    ),
     "dot": OpCase((ANY,) * 5, lambda w0, w1, x0, x1, b: dot([w0, w1], [x0, x1], b)),
     "@": OpCase(tensor=_matmul()),
     "affine": OpCase(tensor=_affine()),
@@ -290,7 +335,8 @@ def scalar_examples(op: str) -> st.SearchStrategy[tuple[list[Value], Build]]:
     if case.scalar is None:
         raise ValueError(f"op {op!r} has no scalar (Value) form")
     return st.tuples(*(floats_in(d) for d in case.domains)).map(
-        lambda xs: ([Value(x, f"x{k}") for k, x in enumerate(xs)], case.scalar))
+        lambda xs: ([Value(x, f"x{k}") for k, x in enumerate(xs)], case.scalar)
+    )
 
 
 def tensor_examples(op: str) -> st.SearchStrategy[tuple[list[Tensor], Build]]:
@@ -298,8 +344,12 @@ def tensor_examples(op: str) -> st.SearchStrategy[tuple[list[Tensor], Build]]:
     case = OP_CASES[op]
     if case.tensor is None:
         raise ValueError(f"op {op!r} has no Tensor form")
-    return case.tensor.map(lambda ex: (
-        [Tensor(a, requires_grad=True, label=f"x{k}") for k, a in enumerate(ex[0])], ex[1]))
+    return case.tensor.map(
+        lambda ex: (
+            [Tensor(a, requires_grad=True, label=f"x{k}") for k, a in enumerate(ex[0])],
+            ex[1],
+        )
+    )
 
 
 # -- random expression DAGs ---------------------------------------------------------------
@@ -335,10 +385,11 @@ class Expression:
         return values[-1]
 
     def __repr__(self) -> str:
-        names = [f"x{k}" for k in range(self.n_inputs)] + [f"t{k}" for k in range(len(
-            self.steps))]
-        lines = [f"t{k} = {name}({', '.join(names[a] for a in args)})"
-                 for k, (name, args) in enumerate(self.steps)]
+        names = [f"x{k}" for k in range(self.n_inputs)] + [f"t{k}" for k in range(len(self.steps))]
+        lines = [
+            f"t{k} = {name}({', '.join(names[a] for a in args)})"
+            for k, (name, args) in enumerate(self.steps)
+        ]
         return f"Expression({self.n_inputs} inputs: " + "; ".join(lines) + ")"
 
 

@@ -18,6 +18,17 @@ from autograph.viz.render import Drawing, GraphvizNotFound, draw, render_source,
 from autograph.viz.trace import frame_dots, record_steps, trace, write_frames
 
 __all__ = [
-    "Drawing", "GraphTooLarge", "GraphvizNotFound", "draw", "frame_dots", "record_steps",
-    "render_source", "save", "to_dict", "to_dot", "to_json", "trace", "write_frames",
+    "Drawing",
+    "GraphTooLarge",
+    "GraphvizNotFound",
+    "draw",
+    "frame_dots",
+    "record_steps",
+    "render_source",
+    "save",
+    "to_dict",
+    "to_dot",
+    "to_json",
+    "trace",
+    "write_frames",
 ]

@@ -24,11 +24,14 @@ from autograph.engine.value import Value
 
 FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu")
 _BINARY = {
-    ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
     # numbers alone go through the engine's pow, which refuses to build a huge exact power
     ast.Div: lambda a, b: a / b,
-    ast.Pow: lambda a, b: a ** b if isinstance(a, Value) or isinstance(b, Value) else (
-        SCALAR.pow(a, b)),
+    ast.Pow: lambda a, b: (
+        a**b if isinstance(a, Value) or isinstance(b, Value) else (SCALAR.pow(a, b))
+    ),
 }
 MAX_EXPR_LENGTH = 10_000
 
@@ -92,10 +95,15 @@ def build_expression(expr: str, values: dict[str, Any], exact: bool = False) -> 
             elif isinstance(node, ast.UnaryOp):
                 stack.append((node.operand, False))
             elif isinstance(node, ast.Call):
-                if not (isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS
-                        and len(node.args) == 1 and not node.keywords):
-                    raise _error(f"--expr: only one-argument calls to {', '.join(FUNCTIONS)} "
-                                 "are allowed")
+                if not (
+                    isinstance(node.func, ast.Name)
+                    and node.func.id in FUNCTIONS
+                    and len(node.args) == 1
+                    and not node.keywords
+                ):
+                    raise _error(
+                        f"--expr: only one-argument calls to {', '.join(FUNCTIONS)} are allowed"
+                    )
                 stack.append((node.args[0], False))
             continue
         if isinstance(node, ast.Constant):
@@ -123,8 +131,10 @@ def build_expression(expr: str, values: dict[str, Any], exact: bool = False) -> 
                 a = Value.constant(a)
             results[id(node)] = getattr(a, node.func.id)()
         else:
-            raise _error(f"--expr: {type(node).__name__} is not allowed (use numbers, names, "
-                         f"+ - * / **, and {', '.join(FUNCTIONS)})")
+            raise _error(
+                f"--expr: {type(node).__name__} is not allowed (use numbers, names, "
+                f"+ - * / **, and {', '.join(FUNCTIONS)})"
+            )
     out = results[id(tree.body)]
     if not isinstance(out, Value):
         raise _error("--expr has no variables: use at least one name, e.g. x * 2 --set x=3")
@@ -142,47 +152,93 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "draw",
         help="draw a computational graph (textbook figures, any expression, step-through)",
         description="Draw a gallery graph or an expression: the forward value above each "
-                    "edge, the gradient below it in red. Writes DOT to stdout unless -o, "
-                    "--steps, --html or --trace is given.",
+        "edge, the gradient below it in red. Writes DOT to stdout unless -o, "
+        "--steps, --html or --trace is given.",
         epilog="examples: autograph draw apple -o apple.svg | autograph draw --expr "
-               "'(x + y)**2' --set x=3 --set y=4 --trace",
+        "'(x + y)**2' --set x=3 --set y=4 --trace",
     )
-    parser.add_argument("name", nargs="?", choices=list(GALLERY), metavar="NAME",
-                        help=f"a gallery graph: {', '.join(GALLERY)}")
+    parser.add_argument(
+        "name",
+        nargs="?",
+        choices=list(GALLERY),
+        metavar="NAME",
+        help=f"a gallery graph: {', '.join(GALLERY)}",
+    )
     parser.add_argument("--expr", help='an expression to draw, e.g. "(x + y)**2"')
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="a variable's value (repeatable); also changes gallery inputs "
-                             "by label, e.g. --set apple=120")
-    parser.add_argument("-o", "--output", metavar="FILE",
-                        help="write the picture: .svg .png .pdf .dot/.gv or .json")
-    parser.add_argument("--format", choices=["svg", "png", "pdf", "dot", "gv", "json"],
-                        help="the output format (default: from the file extension)")
-    parser.add_argument("--style", choices=["textbook", "record"], default="textbook",
-                        help="textbook (values on edges, default) or record (micrograd boxes)")
-    parser.add_argument("--local-derivatives", action="store_true",
-                        help="write each edge's local derivative and upstream × local")
-    parser.add_argument("--steps", metavar="DIR",
-                        help="write one numbered SVG per backward step into DIR")
-    parser.add_argument("--html", metavar="FILE",
-                        help="write a self-contained step-through page (prev/next/play)")
-    parser.add_argument("--trace", action="store_true",
-                        help="print the backward pass, one line per step")
-    parser.add_argument("--colors", action="store_true",
-                        help="fill leaves by role (input, parameter, constant, output)")
-    parser.add_argument("--heatmap", action="store_true",
-                        help="fill operations by |gradient| (vanishing blue, exploding red)")
-    parser.add_argument("--collapse", metavar="auto|DEPTH",
-                        help="draw scopes as boxes: 'auto' or a depth (1 = top level)")
-    parser.add_argument("--max-nodes", type=int, default=500, metavar="N",
-                        help="refuse graphs with more nodes than N (default 500)")
-    parser.add_argument("--full-precision", action="store_true",
-                        help="print every digit (715.0000000000001), not 10 significant")
-    parser.add_argument("--exact", action="store_true",
-                        help="use exact fractions for decimal inputs (715, 33/10 exactly)")
-    parser.add_argument("--korean", action="store_true",
-                        help="the textbook's Korean labels for the shopping graphs")
-    parser.add_argument("--no-backward", action="store_true",
-                        help="draw the forward pass only (for --expr)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a variable's value (repeatable); also changes gallery inputs "
+        "by label, e.g. --set apple=120",
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="write the picture: .svg .png .pdf .dot/.gv or .json"
+    )
+    parser.add_argument(
+        "--format",
+        choices=["svg", "png", "pdf", "dot", "gv", "json"],
+        help="the output format (default: from the file extension)",
+    )
+    parser.add_argument(
+        "--style",
+        choices=["textbook", "record"],
+        default="textbook",
+        help="textbook (values on edges, default) or record (micrograd boxes)",
+    )
+    parser.add_argument(
+        "--local-derivatives",
+        action="store_true",
+        help="write each edge's local derivative and upstream × local",
+    )
+    parser.add_argument(
+        "--steps", metavar="DIR", help="write one numbered SVG per backward step into DIR"
+    )
+    parser.add_argument(
+        "--html", metavar="FILE", help="write a self-contained step-through page (prev/next/play)"
+    )
+    parser.add_argument(
+        "--trace", action="store_true", help="print the backward pass, one line per step"
+    )
+    parser.add_argument(
+        "--colors",
+        action="store_true",
+        help="fill leaves by role (input, parameter, constant, output)",
+    )
+    parser.add_argument(
+        "--heatmap",
+        action="store_true",
+        help="fill operations by |gradient| (vanishing blue, exploding red)",
+    )
+    parser.add_argument(
+        "--collapse",
+        metavar="auto|DEPTH",
+        help="draw scopes as boxes: 'auto' or a depth (1 = top level)",
+    )
+    parser.add_argument(
+        "--max-nodes",
+        type=int,
+        default=500,
+        metavar="N",
+        help="refuse graphs with more nodes than N (default 500)",
+    )
+    parser.add_argument(
+        "--full-precision",
+        action="store_true",
+        help="print every digit (715.0000000000001), not 10 significant",
+    )
+    parser.add_argument(
+        "--exact",
+        action="store_true",
+        help="use exact fractions for decimal inputs (715, 33/10 exactly)",
+    )
+    parser.add_argument(
+        "--korean", action="store_true", help="the textbook's Korean labels for the shopping graphs"
+    )
+    parser.add_argument(
+        "--no-backward", action="store_true", help="draw the forward pass only (for --expr)"
+    )
     parser.set_defaults(func=run)
     return parser
 
@@ -224,9 +280,13 @@ def run(args: argparse.Namespace) -> int:
         except ValueError:
             raise _error(f"--collapse takes 'auto' or a depth, got {collapse!r}") from None
     options: dict[str, Any] = {
-        "style": args.style, "local_derivatives": args.local_derivatives,
-        "colors": args.colors, "heatmap": args.heatmap, "collapse": collapse,
-        "max_nodes": args.max_nodes, "precision": None if args.full_precision else 10,
+        "style": args.style,
+        "local_derivatives": args.local_derivatives,
+        "colors": args.colors,
+        "heatmap": args.heatmap,
+        "collapse": collapse,
+        "max_nodes": args.max_nodes,
+        "precision": None if args.full_precision else 10,
     }
     if args.format and not args.output:
         raise _error("--format needs -o FILE")
@@ -236,8 +296,9 @@ def run(args: argparse.Namespace) -> int:
         suffix = Path(args.output).suffix.lower().lstrip(".")
         known = {"svg", "png", "pdf", "dot", "gv", "json"}
         if suffix in known and suffix != args.format and {suffix, args.format} != {"dot", "gv"}:
-            raise _error(f"-o {args.output} has the extension .{suffix} but --format is "
-                         f"{args.format}")
+            raise _error(
+                f"-o {args.output} has the extension .{suffix} but --format is {args.format}"
+            )
     try:
         fmt = format_for(args.output, args.format) if args.output else None
         if fmt in ("svg", "png", "pdf") or args.steps or args.html:

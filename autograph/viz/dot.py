@@ -49,17 +49,41 @@ from autograph.viz.graph import (
 FONT = "DejaVu Sans,NanumGothic,Noto Sans CJK KR,sans-serif"
 
 OP_SYMBOLS = {
-    "+": "+", "-": "−", "*": "×", "/": "÷", "**": "**", "neg": "−", "abs": "|·|",
-    "exp": "exp", "log": "log", "tanh": "tanh", "sigmoid": "σ", "relu": "ReLU",
-    "sum": "Σ", "dot": "w·x", "@": "@", "affine": "x·W + b", "mean": "mean", "max": "max",
-    "reshape": "reshape", "transpose": "T", "getitem": "[ ]", "scatter": "scatter",
-    "broadcast_to": "broadcast", "sum_to": "sum_to", "softmax": "softmax",
-    "log_softmax": "log softmax", "softmax_cross_entropy": "softmax + CE",
+    "+": "+",
+    "-": "−",
+    "*": "×",
+    "/": "÷",
+    "**": "**",
+    "neg": "−",
+    "abs": "|·|",
+    "exp": "exp",
+    "log": "log",
+    "tanh": "tanh",
+    "sigmoid": "σ",
+    "relu": "ReLU",
+    "sum": "Σ",
+    "dot": "w·x",
+    "@": "@",
+    "affine": "x·W + b",
+    "mean": "mean",
+    "max": "max",
+    "reshape": "reshape",
+    "transpose": "T",
+    "getitem": "[ ]",
+    "scatter": "scatter",
+    "broadcast_to": "broadcast",
+    "sum_to": "sum_to",
+    "softmax": "softmax",
+    "log_softmax": "log softmax",
+    "softmax_cross_entropy": "softmax + CE",
 }
 
 ROLE_COLORS = {
-    "input": "#cfe3ff", "parameter": "#cdeccd", "constant": "#e6e6e6",
-    "output": "#ffe08a", "op": "#ffffff",
+    "input": "#cfe3ff",
+    "parameter": "#cdeccd",
+    "constant": "#e6e6e6",
+    "output": "#ffe08a",
+    "op": "#ffffff",
 }
 GRAD_COLOR = "#d62728"  # red, as in the textbook
 LOCAL_COLOR = "#1f5fbf"
@@ -92,8 +116,12 @@ def escape_html(text: Any) -> str:
 
 # other control characters map to None: dropped
 _HTML_ESCAPES = {c: None for c in [*range(32), 127]} | {
-    ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;",
-    ord("'"): "&#39;", ord("\n"): "<BR/>",
+    ord("&"): "&amp;",
+    ord("<"): "&lt;",
+    ord(">"): "&gt;",
+    ord('"'): "&quot;",
+    ord("'"): "&#39;",
+    ord("\n"): "<BR/>",
 }
 
 
@@ -104,8 +132,7 @@ def quote(text: Any) -> str:
     return '"' + "".join(ch for ch in s if ch >= " " and ch != "\x7f") + '"'
 
 
-def font(text: str, color: str | None = None, size: int | None = None,
-         bold: bool = False) -> str:
+def font(text: str, color: str | None = None, size: int | None = None, bold: bool = False) -> str:
     """Already-escaped `text` in a FONT element."""
     if bold:
         text = f"<B>{text}</B>"
@@ -153,15 +180,22 @@ def legend_statement(roles: bool, heatmap: bool) -> str:
     """One table: a row of role colours and/or a row of |gradient| colours."""
     rows = []
     if roles:
-        cells = "".join(f'<TD BGCOLOR="{ROLE_COLORS[role]}">{role}</TD>'
-                        for role in ("input", "parameter", "constant", "output"))
+        cells = "".join(
+            f'<TD BGCOLOR="{ROLE_COLORS[role]}">{role}</TD>'
+            for role in ("input", "parameter", "constant", "output")
+        )
         rows.append(f"<TR><TD>role</TD>{cells}</TR>")
     if heatmap:
-        cells = "".join(f'<TD BGCOLOR="{heat_color(stop)}">{format_number(stop)}</TD>'
-                        for stop in (0, *HEAT_STOPS))
+        cells = "".join(
+            f'<TD BGCOLOR="{heat_color(stop)}">{format_number(stop)}</TD>'
+            for stop in (0, *HEAT_STOPS)
+        )
         rows.append(f"<TR><TD>|gradient|</TD>{cells}</TR>")
-    table = ('<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3">'
-             + "".join(rows) + "</TABLE>")
+    table = (
+        '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3">'
+        + "".join(rows)
+        + "</TABLE>"
+    )
     return f"legend [shape=plain fontsize=10 label=<{table}>]"
 
 
@@ -185,8 +219,12 @@ def op_text(node: Node, fold: tuple[int, str] | None = None) -> str:
             return f"{sym}{c}"
         return f"{sym}{c}" if i == 1 else f"{c}{sym}"
     params = node.params
-    if op in ("sum", "mean", "max") and isinstance(params, tuple) and params and \
-            params[0] is not None:
+    if (
+        op in ("sum", "mean", "max")
+        and isinstance(params, tuple)
+        and params
+        and params[0] is not None
+    ):
         return f"{sym} axis={','.join(str(a) for a in params[0])}"
     return sym
 
@@ -195,8 +233,11 @@ def value_lines(node: Node, precision: int | None) -> str:
     """A node's data for a label (escaped): a number, or shape, dtype and values."""
     if is_scalar(node):
         return escape_html(format_data(node.data, precision))
-    return (font(escape_html(describe_array(node.data)), NAME_COLOR, 9) + "<BR/>"
-            + escape_html(format_data(node.data, precision)))
+    return (
+        font(escape_html(describe_array(node.data)), NAME_COLOR, 9)
+        + "<BR/>"
+        + escape_html(format_data(node.data, precision))
+    )
 
 
 def grad_text(g: Any, precision: int | None) -> str:
@@ -258,9 +299,11 @@ class _Out:
             if path:
                 name = path.rpartition("/")[2]
                 lines.append("  " * depth + f"subgraph cluster_{number[path]} {{")
-                lines.append(f"{pad}label=<{font(escape_html(name), NAME_COLOR)}>; "
-                             f"tooltip={quote(path)}; style=\"rounded,dashed\"; "
-                             f"color=\"#999999\";")
+                lines.append(
+                    f"{pad}label=<{font(escape_html(name), NAME_COLOR)}>; "
+                    f'tooltip={quote(path)}; style="rounded,dashed"; '
+                    f'color="#999999";'
+                )
                 stack.append((path, True))
             lines.extend(pad + s for s in self.by_scope[path])
             ordered = sorted(children.get(path, []), key=_natural_key)  # neuron2 < neuron10
@@ -271,8 +314,9 @@ class _Out:
 
 def _natural_key(path: str) -> list[tuple[int, int | str]]:
     """Sort key that orders the numbers inside names by value ("layer2" < "layer10")."""
-    return [(0, int(part)) if part.isdigit() else (1, part)
-            for part in re.split(r"(\d+)", path) if part]
+    return [
+        (0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", path) if part
+    ]
 
 
 # -- collapsing ------------------------------------------------------------------------
@@ -299,8 +343,12 @@ def _box_keys(graph: Graph, collapse: Collapse, depth: int | None) -> list[str |
         keys.append(key)
     # Unscoped leaves that only feed boxes (a data set's inputs) share one box per role.
     for k, node in enumerate(graph.nodes):
-        if keys[k] is None and node.is_leaf and graph.uses[k] and all(
-                keys[c] is not None for c, _ in graph.uses[k]):
+        if (
+            keys[k] is None
+            and node.is_leaf
+            and graph.uses[k]
+            and all(keys[c] is not None for c, _ in graph.uses[k])
+        ):
             keys[k] = f"({graph.roles[k]}s)"
     return keys
 
@@ -311,21 +359,27 @@ def _unit_count(keys: list[str | None]) -> int:
 
 
 def _max_depth(graph: Graph) -> int:
-    return max((graph.scope(k).count("/") + 1 for k in range(len(graph.nodes))
-                if graph.scope(k)), default=0)
+    return max(
+        (graph.scope(k).count("/") + 1 for k in range(len(graph.nodes)) if graph.scope(k)),
+        default=0,
+    )
 
 
-def plan_collapse(graph: Graph, collapse: Collapse, max_nodes: int | None
-                  ) -> list[str | None] | None:
+def plan_collapse(
+    graph: Graph, collapse: Collapse, max_nodes: int | None
+) -> list[str | None] | None:
     """Which nodes go into which box (None: draw every node), or GraphTooLarge."""
     n = len(graph.nodes)
-    hint = ("pass collapse='auto' (command line: --collapse auto) to draw each scope as one "
-            "box, collapse=1 to draw each top-level scope as one box, or a larger max_nodes")
+    hint = (
+        "pass collapse='auto' (command line: --collapse auto) to draw each scope as one "
+        "box, collapse=1 to draw each top-level scope as one box, or a larger max_nodes"
+    )
     if collapse is None or collapse is False:
         if max_nodes is not None and n > max_nodes:
             raise GraphTooLarge(
                 f"the graph has {n:,} nodes, more than max_nodes={max_nodes:,}: Graphviz "
-                f"would take very long and the picture would be unreadable; {hint}")
+                f"would take very long and the picture would be unreadable; {hint}"
+            )
         return None
     if collapse == "auto":
         if max_nodes is None or n <= max_nodes:
@@ -339,7 +393,8 @@ def plan_collapse(graph: Graph, collapse: Collapse, max_nodes: int | None
             f"the graph has {n:,} nodes and even with every scope collapsed "
             f"{_unit_count(keys):,} boxes and nodes remain, more than max_nodes={max_nodes:,}; "
             "build it inside `with autograph.scope(name):` blocks so that it can be grouped, "
-            "or raise max_nodes")
+            "or raise max_nodes"
+        )
     if isinstance(collapse, str):
         collapse = [collapse]
     if isinstance(collapse, bool):
@@ -354,7 +409,8 @@ def plan_collapse(graph: Graph, collapse: Collapse, max_nodes: int | None
     if max_nodes is not None and count > max_nodes:
         raise GraphTooLarge(
             f"after collapsing, {count:,} boxes and nodes remain (the graph has {n:,}), more "
-            f"than max_nodes={max_nodes:,}; collapse at a shallower depth or raise max_nodes")
+            f"than max_nodes={max_nodes:,}; collapse at a shallower depth or raise max_nodes"
+        )
     return keys
 
 
@@ -416,8 +472,7 @@ def to_dot(
     if keys is not None:
         _summary(graph, grads, keys, out, precision, colors, heatmap)
     elif style == "textbook":
-        _textbook(graph, grads, out, precision, local_derivatives, colors, heatmap,
-                  fold_constants)
+        _textbook(graph, grads, out, precision, local_derivatives, colors, heatmap, fold_constants)
     else:
         _record(graph, grads, out, precision, local_derivatives, colors, heatmap)
     if colors or heatmap:
@@ -433,8 +488,12 @@ def _foldable(graph: Graph, fold_constants: bool) -> list[bool]:
         return [False] * len(graph.nodes)
     candidate = []
     for node in graph.nodes:
-        ok = (node.is_leaf and not node.requires_grad and not node.label
-              and (is_scalar(node) or node.data.size == 1))
+        ok = (
+            node.is_leaf
+            and not node.requires_grad
+            and not node.label
+            and (is_scalar(node) or node.data.size == 1)
+        )
         candidate.append(ok)
     folded = []
     for k in range(len(graph.nodes)):
@@ -450,11 +509,12 @@ def _foldable(graph: Graph, fold_constants: bool) -> list[bool]:
 
 
 def _row(content: str, port: str | None = None) -> str:
-    return f'<TR><TD{f" PORT={chr(34)}{port}{chr(34)}" if port else ""}>{content}</TD></TR>'
+    return f"<TR><TD{f' PORT={chr(34)}{port}{chr(34)}' if port else ''}>{content}</TD></TR>"
 
 
-def _number_row(g: Any, placeholder: Any, color: str, precision: int | None,
-                size: int | None = None) -> str:
+def _number_row(
+    g: Any, placeholder: Any, color: str, precision: int | None, size: int | None = None
+) -> str:
     """A gradient-like number; when unknown, the final number drawn invisibly (frames)."""
     if g is not None:
         return _row(font(grad_text(g, precision), color, size))
@@ -463,8 +523,9 @@ def _number_row(g: Any, placeholder: Any, color: str, precision: int | None,
     return ""
 
 
-def _junction(name: str, value: str, g: Any, g_final: Any, precision: int | None,
-              local_rows: str = "") -> str:
+def _junction(
+    name: str, value: str, g: Any, g_final: Any, precision: int | None, local_rows: str = ""
+) -> str:
     rows = ""
     if name:
         rows += _row(font(escape_html(name), NAME_COLOR, 10))
@@ -477,16 +538,14 @@ def _junction(name: str, value: str, g: Any, g_final: Any, precision: int | None
     else:
         rows += _row(" ")
     rows += local_rows
-    return ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
-            + rows + "</TABLE>")
+    return '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">' + rows + "</TABLE>"
 
 
 def _final(grads: Gradients) -> Gradients | None:
     return getattr(grads, "final", None)
 
 
-def _local_rows(graph: Graph, grads: Gradients, c: int, i: int, precision: int | None
-                ) -> str:
+def _local_rows(graph: Graph, grads: Gradients, c: int, i: int, precision: int | None) -> str:
     node = graph.nodes[c]
     local = local_derivative(node, i)
     if local is None:
@@ -499,15 +558,24 @@ def _local_rows(graph: Graph, grads: Gradients, c: int, i: int, precision: int |
     if not shown and final is not None:
         up, down = final.node(c), final.edge(c, i)
     if up is not None and down is not None:
-        product = (f"{format_data(up, precision)} × {format_data(local, precision)} = "
-                   f"{format_data(down, precision)}")
+        product = (
+            f"{format_data(up, precision)} × {format_data(local, precision)} = "
+            f"{format_data(down, precision)}"
+        )
         rows += _row(font(escape_html(product), LOCAL_COLOR if shown else HIDDEN, 10))
     return rows
 
 
-def _textbook(graph: Graph, grads: Gradients, out: _Out, precision: int | None,
-              local_derivatives: bool, colors: bool, heatmap: bool,
-              fold_constants: bool) -> None:
+def _textbook(
+    graph: Graph,
+    grads: Gradients,
+    out: _Out,
+    precision: int | None,
+    local_derivatives: bool,
+    colors: bool,
+    heatmap: bool,
+    fold_constants: bool,
+) -> None:
     nodes = graph.nodes
     folded = _foldable(graph, fold_constants)
     fold_of: dict[int, tuple[int, str]] = {}
@@ -525,12 +593,16 @@ def _textbook(graph: Graph, grads: Gradients, out: _Out, precision: int | None,
         if node.is_leaf:
             if colors:
                 text = escape_html(node.label or graph.roles[k])
-                out.node(f'n{k} [shape=box style="rounded,filled" '
-                         f'fillcolor="{ROLE_COLORS[graph.roles[k]]}" label=<{text}> '
-                         f'tooltip={tip}]', scope)
+                out.node(
+                    f'n{k} [shape=box style="rounded,filled" '
+                    f'fillcolor="{ROLE_COLORS[graph.roles[k]]}" label=<{text}> '
+                    f"tooltip={tip}]",
+                    scope,
+                )
             elif node.label:
-                out.node(f"n{k} [shape=plaintext label=<{escape_html(node.label)}> "
-                         f"tooltip={tip}]", scope)
+                out.node(
+                    f"n{k} [shape=plaintext label=<{escape_html(node.label)}> tooltip={tip}]", scope
+                )
             else:
                 out.node(f"n{k} [shape=point width=0.06 tooltip={tip}]", scope)
             continue
@@ -539,8 +611,13 @@ def _textbook(graph: Graph, grads: Gradients, out: _Out, precision: int | None,
         size = 16 if len(text) <= 2 else 12
         # ordering=in keeps the inputs top to bottom in argument order, so `b - a` never
         # reads as a - b (and orange sits above orange_num, as in the textbook)
-        attrs = [f"shape={shape}", f"label=<{font(escape_html(text), size=size)}>",
-                 f"tooltip={tip}", "margin=0.02", 'ordering="in"']
+        attrs = [
+            f"shape={shape}",
+            f"label=<{font(escape_html(text), size=size)}>",
+            f"tooltip={tip}",
+            "margin=0.02",
+            'ordering="in"',
+        ]
         fill = None
         if heatmap:
             fill = heat_color(grads.node(k))
@@ -560,11 +637,11 @@ def _textbook(graph: Graph, grads: Gradients, out: _Out, precision: int | None,
             g_final = final.edge(c, i) if final is not None and g is None else None
             local = _local_rows(graph, grads, c, i, precision) if local_derivatives else ""
             # (no bold for the current step: frames must keep the same layout)
-            table = _junction(name, value_lines(parent, precision), g, g_final, precision,
-                              local)
+            table = _junction(name, value_lines(parent, precision), g, g_final, precision, local)
             j = f"e{c}_{i}"
-            out.node(f"{j} [shape=plain label=<{table}>]",
-                     _common_scope(graph.scope(p), graph.scope(c)))
+            out.node(
+                f"{j} [shape=plain label=<{table}>]", _common_scope(graph.scope(p), graph.scope(c))
+            )
             out.edge(f"n{p} -> {j}:m:w [arrowhead=none]")
             out.edge(f"{j}:m:e -> n{c}")
 
@@ -573,28 +650,39 @@ def _textbook(graph: Graph, grads: Gradients, out: _Out, precision: int | None,
     if local_derivatives and is_scalar(root) and grads.output() is not None:
         local = _row(font("seed", LOCAL_COLOR, 10))
     g = grads.output()
-    table = _junction(root.label, value_lines(root, precision), g,
-                      None, precision, local)
+    table = _junction(root.label, value_lines(root, precision), g, None, precision, local)
     out.node(f"e_out [shape=plain label=<{table}>]")
     if colors:
-        out.node(f'out [shape=box style="rounded,filled" fillcolor="{ROLE_COLORS["output"]}" '
-                 f'label=<{escape_html(root.label or "output")}>]')
+        out.node(
+            f'out [shape=box style="rounded,filled" fillcolor="{ROLE_COLORS["output"]}" '
+            f"label=<{escape_html(root.label or 'output')}>]"
+        )
     else:
         out.node('out [shape=plaintext label=""]')
     out.edge(f"n{last} -> e_out:m:w [arrowhead=none]")
     out.edge("e_out:m:e -> out")
 
 
-def _record(graph: Graph, grads: Gradients, out: _Out, precision: int | None,
-            local_derivatives: bool, colors: bool, heatmap: bool) -> None:
+def _record(
+    graph: Graph,
+    grads: Gradients,
+    out: _Out,
+    precision: int | None,
+    local_derivatives: bool,
+    colors: bool,
+    heatmap: bool,
+) -> None:
     nodes = graph.nodes
     final = _final(grads)
     for k, node in enumerate(nodes):
         scope = graph.scope(k)
         g = grads.node(k)
         if g is None and final is not None:
-            grad_cell = font(escape_html("grad " + format_data(final.node(k), precision)),
-                             HIDDEN) if final.node(k) is not None else "grad"
+            grad_cell = (
+                font(escape_html("grad " + format_data(final.node(k), precision)), HIDDEN)
+                if final.node(k) is not None
+                else "grad"
+            )
         elif g is None:
             grad_cell = "grad"
         else:
@@ -604,13 +692,15 @@ def _record(graph: Graph, grads: Gradients, out: _Out, precision: int | None,
         grad_fill = heat_color(g) if heatmap else None
         label_cell = escape_html(node.label) if node.label else " "
         cells = [
-            f'<TD{f" BGCOLOR={chr(34)}{fill}{chr(34)}" if fill else ""}>{label_cell}</TD>',
+            f"<TD{f' BGCOLOR={chr(34)}{fill}{chr(34)}' if fill else ''}>{label_cell}</TD>",
             f"<TD>{data_cell}</TD>",
-            f'<TD{f" BGCOLOR={chr(34)}{grad_fill}{chr(34)}" if grad_fill else ""}>'
-            f"{grad_cell}</TD>",
+            f"<TD{f' BGCOLOR={chr(34)}{grad_fill}{chr(34)}' if grad_fill else ''}>{grad_cell}</TD>",
         ]
-        table = ('<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4"><TR>'
-                 + "".join(cells) + "</TR></TABLE>")
+        table = (
+            '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4"><TR>'
+            + "".join(cells)
+            + "</TR></TABLE>"
+        )
         tip = quote(f"n{k}: {node.label}" if node.label else f"n{k}")
         out.node(f"n{k} [shape=plain label=<{table}> tooltip={tip}]", scope)
         if node.is_leaf:
@@ -618,8 +708,7 @@ def _record(graph: Graph, grads: Gradients, out: _Out, precision: int | None,
         style = ""
         if grads.current == k:
             style = f' style=filled fillcolor="{CURRENT_FILL}" penwidth=2.5'
-        out.node(f"n{k}_op [shape=ellipse label=<{escape_html(op_text(node))}>{style}]",
-                 scope)
+        out.node(f"n{k}_op [shape=ellipse label=<{escape_html(op_text(node))}>{style}]", scope)
         out.edge(f"n{k}_op -> n{k}")
         for i, p in enumerate(graph.parents[k]):
             label = ""
@@ -631,8 +720,15 @@ def _record(graph: Graph, grads: Gradients, out: _Out, precision: int | None,
             out.edge(f"n{p} -> n{k}_op{label}")
 
 
-def _summary(graph: Graph, grads: Gradients, keys: list[str | None], out: _Out,
-             precision: int | None, colors: bool, heatmap: bool) -> None:
+def _summary(
+    graph: Graph,
+    grads: Gradients,
+    keys: list[str | None],
+    out: _Out,
+    precision: int | None,
+    colors: bool,
+    heatmap: bool,
+) -> None:
     """A collapsed graph: one box per collapsed scope, the remaining nodes drawn compactly."""
     nodes = graph.nodes
     box_id: dict[str, str] = {}
@@ -661,35 +757,39 @@ def _summary(graph: Graph, grads: Gradients, keys: list[str | None], out: _Out,
             if m is not None and not math.isnan(m):
                 biggest = m if biggest is None else max(biggest, m)
         top = sorted(ops.items(), key=lambda item: (-item[1], item[0]))[:4]
-        rows = [font(escape_html(key.rpartition("/")[2]), bold=True),
-                escape_html(f"{len(ks):,} nodes" + (f", {n_params:,} parameters"
-                                                    if n_params else ""))]
+        rows = [
+            font(escape_html(key.rpartition("/")[2]), bold=True),
+            escape_html(f"{len(ks):,} nodes" + (f", {n_params:,} parameters" if n_params else "")),
+        ]
         if top:
             rows.append(escape_html(", ".join(f"{sym} {count:,}" for sym, count in top)))
         if biggest is not None:
-            rows.append(font(escape_html(f"max |grad| {format_number(biggest, 4)}"),
-                             GRAD_COLOR))
+            rows.append(font(escape_html(f"max |grad| {format_number(biggest, 4)}"), GRAD_COLOR))
         fill = heat_color(biggest) if heatmap and biggest is not None else "#eef2fb"
         scope = key.rpartition("/")[0] if not key.startswith("(") else ""
-        out.node(f'{box_id[key]} [shape=box style="rounded,filled" fillcolor="{fill}" '
-                 f"label=<{'<BR/>'.join(rows)}> tooltip={quote(key)}]", scope)
+        out.node(
+            f'{box_id[key]} [shape=box style="rounded,filled" fillcolor="{fill}" '
+            f"label=<{'<BR/>'.join(rows)}> tooltip={quote(key)}]",
+            scope,
+        )
 
     for k, key in enumerate(keys):
         if key is not None:
             continue
         node = nodes[k]
-        head = escape_html(node.label) if node.label else (
-            escape_html(op_text(node)) if not node.is_leaf else f"n{k}")
+        head = (
+            escape_html(node.label)
+            if node.label
+            else (escape_html(op_text(node)) if not node.is_leaf else f"n{k}")
+        )
         rows = [font(head, bold=True), value_lines(node, precision)]
         g = grads.node(k)
         if g is not None:
             rows.append(font(grad_text(g, precision), GRAD_COLOR))
-        fill = ROLE_COLORS[graph.roles[k]] if colors else (
-            heat_color(g) if heatmap else None)
+        fill = ROLE_COLORS[graph.roles[k]] if colors else (heat_color(g) if heatmap else None)
         shape = "box" if node.is_leaf else "ellipse"
         style = f' style="rounded,filled" fillcolor="{fill}"' if fill else ' style="rounded"'
-        out.node(f"n{k} [shape={shape}{style} label=<{'<BR/>'.join(rows)}>]",
-                 graph.scope(k))
+        out.node(f"n{k} [shape={shape}{style} label=<{'<BR/>'.join(rows)}>]", graph.scope(k))
 
     counts: dict[tuple[str, str], int] = {}
     for c in range(len(nodes)):

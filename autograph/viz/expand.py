@@ -34,12 +34,20 @@ def _replay(node: Node, ps: list[Any]) -> Any:
     """The op of `node` applied again to new inputs `ps`."""
     op, params = node.op, node.params
     binary = {
-        "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
-        "/": lambda a, b: a / b, "**": lambda a, b: a ** b, "@": lambda a, b: a @ b,
+        "+": lambda a, b: a + b,
+        "-": lambda a, b: a - b,
+        "*": lambda a, b: a * b,
+        "/": lambda a, b: a / b,
+        "**": lambda a, b: a**b,
+        "@": lambda a, b: a @ b,
     }
     unary = {
-        "neg": lambda a: -a, "abs": abs, "exp": lambda a: a.exp(), "log": lambda a: a.log(),
-        "tanh": lambda a: a.tanh(), "sigmoid": lambda a: a.sigmoid(),
+        "neg": lambda a: -a,
+        "abs": abs,
+        "exp": lambda a: a.exp(),
+        "log": lambda a: a.log(),
+        "tanh": lambda a: a.tanh(),
+        "sigmoid": lambda a: a.sigmoid(),
         "relu": lambda a: a.relu(),
     }
     if op in binary and len(ps) == 2:
@@ -51,7 +59,7 @@ def _replay(node: Node, ps: list[Any]) -> Any:
             return sum_values(ps)
         if op == "dot":
             n = params
-            return dot(ps[:n], ps[n:2 * n], ps[2 * n] if len(ps) > 2 * n else None)
+            return dot(ps[:n], ps[n : 2 * n], ps[2 * n] if len(ps) > 2 * n else None)
     if isinstance(node, Tensor):
         if op in ("sum", "mean", "max"):
             return getattr(ps[0], op)(params[0], params[1])
@@ -87,8 +95,9 @@ def expand(root: Node, ops: Iterable[str] | None = None) -> Node:
     wanted = set(EXPANSIONS if ops is None else ops)
     unknown = wanted - set(EXPANSIONS)
     if unknown:
-        raise ValueError(f"no expansion registered for {sorted(unknown)}; known: "
-                         f"{', '.join(sorted(EXPANSIONS))}")
+        raise ValueError(
+            f"no expansion registered for {sorted(unknown)}; known: {', '.join(sorted(EXPANSIONS))}"
+        )
     new: dict[Node, Node] = {}
     saved = RECORDING.scope
     try:
@@ -106,7 +115,10 @@ def expand(root: Node, ops: Iterable[str] | None = None) -> Node:
         RECORDING.scope = saved
     result = new[root]
     seed = root.grad
-    if isinstance(root, Value) and result.requires_grad and not (
-            isinstance(seed, int | float) and seed == 0):
+    if (
+        isinstance(root, Value)
+        and result.requires_grad
+        and not (isinstance(seed, int | float) and seed == 0)
+    ):
         result.backward(seed)
     return result

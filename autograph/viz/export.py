@@ -48,8 +48,9 @@ def _plain(x: Any) -> Any:
     return str(x)
 
 
-def to_dict(root: Node, *, precision: int | None = DEFAULT_PRECISION,
-            show_grads: bool | None = None) -> dict[str, Any]:
+def to_dict(
+    root: Node, *, precision: int | None = DEFAULT_PRECISION, show_grads: bool | None = None
+) -> dict[str, Any]:
     """The graph as plain data (see the module docstring)."""
     graph = analyze(root)
     grads = StoredGradients(graph, show_grads)
@@ -66,12 +67,15 @@ def to_dict(root: Node, *, precision: int | None = DEFAULT_PRECISION,
             "requires_grad": bool(node.requires_grad),
             "data": _plain(node.data),
             "grad": _plain(g),
-            "text": {"data": format_data(node.data, precision),
-                     "grad": None if g is None else format_data(g, precision)},
+            "text": {
+                "data": format_data(node.data, precision),
+                "grad": None if g is None else format_data(g, precision),
+            },
         }
         if node.params is not None:
-            entry["params"] = _plain(node.params) if not isinstance(node.params, tuple) \
-                else repr(node.params)
+            entry["params"] = (
+                _plain(node.params) if not isinstance(node.params, tuple) else repr(node.params)
+            )
         if isinstance(node.data, Fraction) or isinstance(g, Fraction):
             entry["exact"] = {"data": str(node.data), "grad": None if g is None else str(g)}
         if not is_scalar(node):
@@ -81,14 +85,32 @@ def to_dict(root: Node, *, precision: int | None = DEFAULT_PRECISION,
     edges = []
     for c, ps in enumerate(graph.parents):
         for i, p in enumerate(ps):
-            edges.append({"source": f"n{p}", "target": f"n{c}", "input": i,
-                          "grad": _plain(grads.edge(c, i))})
-    return {"format": "autograph-graph", "version": 1, "root": f"n{len(graph.nodes) - 1}",
-            "nodes": nodes, "edges": edges}
+            edges.append(
+                {"source": f"n{p}", "target": f"n{c}", "input": i, "grad": _plain(grads.edge(c, i))}
+            )
+    return {
+        "format": "autograph-graph",
+        "version": 1,
+        "root": f"n{len(graph.nodes) - 1}",
+        "nodes": nodes,
+        "edges": edges,
+    }
 
 
-def to_json(root: Node, *, precision: int | None = DEFAULT_PRECISION,
-            show_grads: bool | None = None, indent: int | None = 1) -> str:
+def to_json(
+    root: Node,
+    *,
+    precision: int | None = DEFAULT_PRECISION,
+    show_grads: bool | None = None,
+    indent: int | None = 1,
+) -> str:
     """`to_dict` as JSON text (keys in a fixed order: the same graph gives the same text)."""
-    return json.dumps(to_dict(root, precision=precision, show_grads=show_grads),
-                      ensure_ascii=False, indent=indent, allow_nan=False) + "\n"
+    return (
+        json.dumps(
+            to_dict(root, precision=precision, show_grads=show_grads),
+            ensure_ascii=False,
+            indent=indent,
+            allow_nan=False,
+        )
+        + "\n"
+    )

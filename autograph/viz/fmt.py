@@ -37,7 +37,7 @@ def _terminating_decimal(q: Fraction) -> str | None:
     places = max(twos, fives)
     scaled = abs(q.numerator) * 10**places // q.denominator
     digits = str(scaled).rjust(places + 1, "0")
-    whole, frac = digits[: len(digits) - places], digits[len(digits) - places:]
+    whole, frac = digits[: len(digits) - places], digits[len(digits) - places :]
     text = whole if not frac else f"{whole}.{frac}".rstrip("0").rstrip(".")
     return ("-" if q < 0 else "") + text
 
@@ -49,15 +49,14 @@ EXACT_DIGITS_BITS = 13_000  # Python refuses to print ints of more than 4300 dig
 def _scientific(x: int | Fraction, precision: int | None) -> str:
     """A long exact number as `4.406902732e+477` (Decimal: no float overflow)."""
     digits = precision or 17
-    value = Decimal(x) if isinstance(x, int) else Decimal(x.numerator) / Decimal(
-        x.denominator)
+    value = Decimal(x) if isinstance(x, int) else Decimal(x.numerator) / Decimal(x.denominator)
     mantissa, _, exponent = f"{value:.{digits - 1}e}".partition("e")
     mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
     return f"{mantissa}e{int(exponent):+d}"
 
 
 def nonfinite_text(x: float) -> str | None:
-    """"nan", "inf" or "-inf" (also how JSON export writes them), None for a finite x."""
+    """ "nan", "inf" or "-inf" (also how JSON export writes them), None for a finite x."""
     if math.isnan(x):
         return "nan"
     if math.isinf(x):
@@ -109,8 +108,9 @@ def format_number(x: Any, precision: int | None = DEFAULT_PRECISION) -> str:
     return str(x)
 
 
-def format_array(a: np.ndarray, precision: int | None = DEFAULT_PRECISION,
-                 max_elements: int = 12) -> str:
+def format_array(
+    a: np.ndarray, precision: int | None = DEFAULT_PRECISION, max_elements: int = 12
+) -> str:
     """A small array in full (`[[1, 2], [3, 4]]`), a large one as `min..max, mean m`."""
     a = np.asarray(a)
     if a.ndim == 0:
@@ -118,17 +118,21 @@ def format_array(a: np.ndarray, precision: int | None = DEFAULT_PRECISION,
     short = min(precision, 4) if precision is not None else None
     if a.size <= max_elements:
         return np.array2string(
-            a, separator=", ", max_line_width=60,
-            formatter={"all": lambda v: format_number(v, short)})
+            a,
+            separator=", ",
+            max_line_width=60,
+            formatter={"all": lambda v: format_number(v, short)},
+        )
     finite = a[np.isfinite(a)] if a.dtype.kind == "f" else a
     if finite.size == 0:
         return "no finite values"
-    return (f"{format_number(finite.min(), short)}..{format_number(finite.max(), short)}, "
-            f"mean {format_number(finite.mean(), short)}")
+    return (
+        f"{format_number(finite.min(), short)}..{format_number(finite.max(), short)}, "
+        f"mean {format_number(finite.mean(), short)}"
+    )
 
 
-def format_data(x: Any, precision: int | None = DEFAULT_PRECISION,
-                max_elements: int = 12) -> str:
+def format_data(x: Any, precision: int | None = DEFAULT_PRECISION, max_elements: int = 12) -> str:
     """A node's data or gradient, scalar or array."""
     if isinstance(x, np.ndarray):
         return format_array(x, precision, max_elements)

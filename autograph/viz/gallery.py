@@ -24,13 +24,16 @@ from autograph.engine.value import Value
 from autograph.viz.expand import expand
 
 KOREAN = {
-    "apple": "사과", "apple_num": "사과 개수", "orange": "귤", "orange_num": "귤 개수",
-    "tax": "소비세", "price": "지불 금액",
+    "apple": "사과",
+    "apple_num": "사과 개수",
+    "orange": "귤",
+    "orange_num": "귤 개수",
+    "tax": "소비세",
+    "price": "지불 금액",
 }
 
 
-def _leaf(name: str, default: Any, values: Mapping[str, Any], lang: str, exact: bool
-          ) -> Value:
+def _leaf(name: str, default: Any, values: Mapping[str, Any], lang: str, exact: bool) -> Value:
     data = values.get(name, default)
     if exact and isinstance(data, float):
         data = Fraction(repr(data))  # 1.1 -> 11/10, the number the user wrote
@@ -38,8 +41,9 @@ def _leaf(name: str, default: Any, values: Mapping[str, Any], lang: str, exact: 
     return Value(data, label)
 
 
-def apple(values: Mapping[str, Any] | None = None, *, lang: str = "en",
-          exact: bool = False) -> Value:
+def apple(
+    values: Mapping[str, Any] | None = None, *, lang: str = "en", exact: bool = False
+) -> Value:
     v = values or {}
     a = _leaf("apple", 100, v, lang, exact)
     n = _leaf("apple_num", 2, v, lang, exact)
@@ -50,8 +54,9 @@ def apple(values: Mapping[str, Any] | None = None, *, lang: str = "en",
     return price
 
 
-def apple_orange(values: Mapping[str, Any] | None = None, *, lang: str = "en",
-                 exact: bool = False) -> Value:
+def apple_orange(
+    values: Mapping[str, Any] | None = None, *, lang: str = "en", exact: bool = False
+) -> Value:
     v = values or {}
     a = _leaf("apple", 100, v, lang, exact)
     an = _leaf("apple_num", 2, v, lang, exact)
@@ -64,21 +69,23 @@ def apple_orange(values: Mapping[str, Any] | None = None, *, lang: str = "en",
     return price
 
 
-def chain_rule(values: Mapping[str, Any] | None = None, *, lang: str = "en",
-               exact: bool = False) -> Value:
+def chain_rule(
+    values: Mapping[str, Any] | None = None, *, lang: str = "en", exact: bool = False
+) -> Value:
     v = values or {}
     x = _leaf("x", 3, v, lang, exact)
     y = _leaf("y", 4, v, lang, exact)
     t = x + y
     t.label = "t"
-    z = t ** 2
+    z = t**2
     z.label = "z"
     z.backward()
     return z
 
 
-def sigmoid(values: Mapping[str, Any] | None = None, *, lang: str = "en",
-            exact: bool = False) -> Value:
+def sigmoid(
+    values: Mapping[str, Any] | None = None, *, lang: str = "en", exact: bool = False
+) -> Value:
     v = values or {}
     x = _leaf("x", 0.0, v, lang, False)  # sigmoid leaves exact arithmetic anyway
     y = x.sigmoid()
@@ -87,8 +94,9 @@ def sigmoid(values: Mapping[str, Any] | None = None, *, lang: str = "en",
     return y
 
 
-def sigmoid_expanded(values: Mapping[str, Any] | None = None, *, lang: str = "en",
-                     exact: bool = False) -> Value:
+def sigmoid_expanded(
+    values: Mapping[str, Any] | None = None, *, lang: str = "en", exact: bool = False
+) -> Value:
     return expand(sigmoid(values, lang=lang))
 
 
@@ -111,23 +119,25 @@ INPUTS = {
 }
 
 
-def build(name: str, values: Mapping[str, Any] | None = None, *, lang: str = "en",
-          exact: bool = False) -> Value:
+def build(
+    name: str, values: Mapping[str, Any] | None = None, *, lang: str = "en", exact: bool = False
+) -> Value:
     """The gallery graph `name` (after backward)."""
     try:
         builder = GALLERY[name]
     except KeyError:
-        raise ValueError(f"no gallery graph {name!r}; choose one of "
-                         f"{', '.join(GALLERY)}") from None
+        raise ValueError(f"no gallery graph {name!r}; choose one of {', '.join(GALLERY)}") from None
     unknown = sorted(set(values or {}) - set(INPUTS[name]))
     if unknown:
-        raise ValueError(f"{name} has no input {', '.join(unknown)}; its inputs are "
-                         f"{', '.join(INPUTS[name])}")
+        raise ValueError(
+            f"{name} has no input {', '.join(unknown)}; its inputs are {', '.join(INPUTS[name])}"
+        )
     return builder(values, lang=lang, exact=exact)
 
 
-def micrograd_step(points: int = 100, sizes: tuple[int, ...] = (2, 16, 16, 1), *,
-                   seed: int = 0) -> Value:
+def micrograd_step(
+    points: int = 100, sizes: tuple[int, ...] = (2, 16, 16, 1), *, seed: int = 0
+) -> Value:
     """The loss of a micrograd-size training step (MLP 2-16-16-1 over `points` inputs,
     neurons as chains of binary ops: about 65,000 nodes), every neuron's nodes created in
     `scope("mlp")/scope("layerN")/scope("neuronJ")` so that it draws as a clustered summary.
@@ -138,8 +148,12 @@ def micrograd_step(points: int = 100, sizes: tuple[int, ...] = (2, 16, 16, 1), *
         neurons = []
         for j in range(nout):
             with scope("mlp"), scope(f"layer{li}"), scope(f"neuron{j}"):
-                neurons.append(([Value(rng.uniform(-1, 1), label=f"w{k}") for k in range(nin)],
-                                Value(0.0, label="b")))
+                neurons.append(
+                    (
+                        [Value(rng.uniform(-1, 1), label=f"w{k}") for k in range(nin)],
+                        Value(0.0, label="b"),
+                    )
+                )
         layers.append(neurons)
     losses = []
     for _ in range(points):
@@ -162,8 +176,9 @@ def micrograd_step(points: int = 100, sizes: tuple[int, ...] = (2, 16, 16, 1), *
     return loss
 
 
-def render_gallery(out_dir: str | Path, *, players: bool = True,
-                   formats: tuple[str, ...] = ("svg", "png")) -> list[Path]:
+def render_gallery(
+    out_dir: str | Path, *, players: bool = True, formats: tuple[str, ...] = ("svg", "png")
+) -> list[Path]:
     """Render the gallery into `out_dir` and return the files written.
 
     Each graph as `<name>.svg` and `<name>.png` (textbook style), the shopping graphs also
@@ -191,7 +206,12 @@ def render_gallery(out_dir: str | Path, *, players: bool = True,
             written.append(drawing.save(out / f"{stem}.{fmt}", fmt))
     if players:
         for name in ("apple", "apple-orange"):
-            written.append(write_player(build(name), out / f"{name}.html",
-                                        title=f"autograph: {name}, backward step by step",
-                                        local_derivatives=True))
+            written.append(
+                write_player(
+                    build(name),
+                    out / f"{name}.html",
+                    title=f"autograph: {name}, backward step by step",
+                    local_derivatives=True,
+                )
+            )
     return written

@@ -89,9 +89,13 @@ def analyze(root: Node, roles: Mapping[Node, str] | None = None) -> Graph:
     # Unscoped, labelled leaves needing gradients that feed a single scope are that
     # scope's parameters (see default_role), and are drawn inside its cluster.
     for k, node in enumerate(nodes):
-        if (node.is_leaf and node.requires_grad and k != last
-                and not getattr(node, "scope", None)
-                and (role_list[k] == "parameter" or node.label)):
+        if (
+            node.is_leaf
+            and node.requires_grad
+            and k != last
+            and not getattr(node, "scope", None)
+            and (role_list[k] == "parameter" or node.label)
+        ):
             home = _feeds_one_scope(graph, k)
             if home:
                 role_list[k] = "parameter"

@@ -93,12 +93,19 @@ def _inline_svg(svg: str, prefix: str) -> str:
     return _HREF.sub(lambda m: f'xlink:href="#{prefix}{m.group(1)}"', svg)
 
 
-def player_html(root: Node, gradient: Any = None, *, title: str | None = None,
-                precision: int | None = DEFAULT_PRECISION, **options: Any) -> str:
+def player_html(
+    root: Node,
+    gradient: Any = None,
+    *,
+    title: str | None = None,
+    precision: int | None = DEFAULT_PRECISION,
+    **options: Any,
+) -> str:
     """The page as text. `options` go to `to_dot` (style, local_derivatives, colors...)."""
     recorded = record_steps(root, gradient)
-    dots = frame_dots(root, gradient, captions=False, precision=precision,
-                      recorded=recorded, **options)
+    dots = frame_dots(
+        root, gradient, captions=False, precision=precision, recorded=recorded, **options
+    )
     steps = steps_summary(root, gradient, precision, recorded)
     data = {"seed": format_data(recorded[1], precision), "steps": steps}
     # "</script>" or "<!--" inside a script element would change how the page parses:
@@ -108,31 +115,34 @@ def player_html(root: Node, gradient: Any = None, *, title: str | None = None,
     for n, source in enumerate(dots):
         svg = render_source(source, "svg").decode("utf-8")
         hidden = "" if n == 0 else " hidden"
-        frames.append(f'<div class="frame" id="frame-{n}"{hidden}>'
-                      f"{_inline_svg(svg, f'f{n}-')}</div>")
+        frames.append(
+            f'<div class="frame" id="frame-{n}"{hidden}>{_inline_svg(svg, f"f{n}-")}</div>'
+        )
     title = title or "Backward, step by step"
-    return "\n".join([
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{html.escape(title)}</title>",
-        f"<style>{STYLE}</style></head><body>",
-        f"<h1>{html.escape(title)}</h1>",
-        '<p class="legend">Forward values above each edge, gradients below it in red; '
-        "the highlighted node is the one whose backward step is shown.</p>",
-        '<div id="controls"><button id="prev" type="button">&#9664; previous</button>'
-        '<button id="play" type="button">&#9654; play</button>'
-        '<button id="next" type="button">next &#9654;</button>'
-        '<span id="counter"></span></div>',
-        '<p id="caption"></p>',
-        '<ul id="products"></ul>',
-        '<div id="frames">',
-        *frames,
-        "</div>",
-        f'<script type="application/json" id="steps">{payload}</script>',
-        f"<script>{SCRIPT}</script>",
-        "</body></html>",
-        "",
-    ])
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            f"<title>{html.escape(title)}</title>",
+            f"<style>{STYLE}</style></head><body>",
+            f"<h1>{html.escape(title)}</h1>",
+            '<p class="legend">Forward values above each edge, gradients below it in red; '
+            "the highlighted node is the one whose backward step is shown.</p>",
+            '<div id="controls"><button id="prev" type="button">&#9664; previous</button>'
+            '<button id="play" type="button">&#9654; play</button>'
+            '<button id="next" type="button">next &#9654;</button>'
+            '<span id="counter"></span></div>',
+            '<p id="caption"></p>',
+            '<ul id="products"></ul>',
+            '<div id="frames">',
+            *frames,
+            "</div>",
+            f'<script type="application/json" id="steps">{payload}</script>',
+            f"<script>{SCRIPT}</script>",
+            "</body></html>",
+            "",
+        ]
+    )
 
 
 def write_player(root: Node, path: str | Path, gradient: Any = None, **options: Any) -> Path:

@@ -40,8 +40,9 @@ def require_dot() -> str:
 def render_source(source: str, format: str = "svg") -> bytes:
     """Render DOT text to `format` ("svg", "png" or "pdf") and return the bytes."""
     if format not in RENDER_FORMATS:
-        raise ValueError(f"cannot render to {format!r}; expected one of "
-                         f"{', '.join(RENDER_FORMATS)}")
+        raise ValueError(
+            f"cannot render to {format!r}; expected one of {', '.join(RENDER_FORMATS)}"
+        )
     require_dot()
     import graphviz  # imported here: DOT text and JSON never need it
 
@@ -54,8 +55,10 @@ def format_for(path: str | Path, format: str | None = None) -> str:
     if format is None:
         format = Path(path).suffix.lower().lstrip(".")
         if not format:
-            raise ValueError(f"{path}: cannot tell the format from the file name; add an "
-                             f"extension or pass a format ({', '.join(FORMATS)})")
+            raise ValueError(
+                f"{path}: cannot tell the format from the file name; add an "
+                f"extension or pass a format ({', '.join(FORMATS)})"
+            )
     format = format.lower()
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
@@ -71,8 +74,9 @@ class Drawing:
     True
     """
 
-    def __init__(self, source: str, root: Node | None = None,
-                 options: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, source: str, root: Node | None = None, options: dict[str, Any] | None = None
+    ) -> None:
         self.source = source
         self.root = root
         self.options = dict(options or {})

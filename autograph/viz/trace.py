@@ -18,8 +18,9 @@ from autograph.viz.fmt import DEFAULT_PRECISION, format_data
 from autograph.viz.graph import Graph, Step, StepGradients, analyze, local_derivative
 
 
-def record_steps(root: Node, gradient: Any = None, graph: Graph | None = None
-                 ) -> tuple[Graph, Any, list[Step]]:
+def record_steps(
+    root: Node, gradient: Any = None, graph: Graph | None = None
+) -> tuple[Graph, Any, list[Step]]:
     """Run the backward pass from `root` without storing gradients; return its steps."""
     graph = graph if graph is not None else analyze(root)
     seed = default_seed(root, gradient, False)
@@ -51,10 +52,12 @@ def _who(graph: Graph, k: int, precision: int | None = DEFAULT_PRECISION) -> str
     return f"({value})"
 
 
-def describe_step(graph: Graph, step: Step, total: int | None = None,
-                  precision: int | None = DEFAULT_PRECISION) -> str:
+def describe_step(
+    graph: Graph, step: Step, total: int | None = None, precision: int | None = DEFAULT_PRECISION
+) -> str:
     """One step as one line: the node, its upstream gradient, what each input receives."""
     node = graph.nodes[step.node]
+
     def f(x: Any) -> str:  # one line per step, even for arrays
         return " ".join(format_data(x, precision).split())
 
@@ -72,8 +75,7 @@ def describe_step(graph: Graph, step: Step, total: int | None = None,
     return f"{head}: {what} with upstream {f(step.upstream)}: {sent}"
 
 
-def trace(root: Node, gradient: Any = None, *,
-          precision: int | None = DEFAULT_PRECISION) -> str:
+def trace(root: Node, gradient: Any = None, *, precision: int | None = DEFAULT_PRECISION) -> str:
     """The backward pass as text, one line per step in the order backward runs them.
 
     Nodes are named by their label, or by their op and the value on their outgoing edge
@@ -94,10 +96,15 @@ def trace(root: Node, gradient: Any = None, *,
 MAX_STEPS = 200
 
 
-def frame_dots(root: Node, gradient: Any = None, *, captions: bool = True,
-               max_steps: int | None = MAX_STEPS,
-               recorded: tuple[Graph, Any, list[Step]] | None = None,
-               **options: Any) -> list[str]:
+def frame_dots(
+    root: Node,
+    gradient: Any = None,
+    *,
+    captions: bool = True,
+    max_steps: int | None = MAX_STEPS,
+    recorded: tuple[Graph, Any, list[Step]] | None = None,
+    **options: Any,
+) -> list[str]:
     """DOT text of each frame: frame 0 holds the forward values and the seed, frame k the
     gradients known after backward step k (numbers still to come are drawn invisibly, so
     every frame has the same layout).
@@ -112,7 +119,8 @@ def frame_dots(root: Node, gradient: Any = None, *, captions: bool = True,
         raise ValueError(
             f"the backward pass has {len(steps):,} steps, more than max_steps={max_steps}: "
             "one frame per step is for small graphs; use the text trace (trace(), or --trace), "
-            "or draw a smaller graph")
+            "or draw a smaller graph"
+        )
     final = StepGradients(graph, seed, steps, len(steps))
     dots = []
     for n in range(len(steps) + 1):
@@ -120,15 +128,18 @@ def frame_dots(root: Node, gradient: Any = None, *, captions: bool = True,
         grads.final = final  # type: ignore[attr-defined]
         title = None
         if captions:
-            title = ("forward pass done; backward starts with the seed gradient "
-                     f"{format_data(seed)}" if n == 0 else describe_step(graph, steps[n - 1],
-                                                                         len(steps)))
+            title = (
+                f"forward pass done; backward starts with the seed gradient {format_data(seed)}"
+                if n == 0
+                else describe_step(graph, steps[n - 1], len(steps))
+            )
         dots.append(to_dot(root, graph=graph, gradients=grads, title=title, **options))
     return dots
 
 
-def write_frames(root: Node, directory: str | Path, gradient: Any = None, *,
-                 format: str = "svg", **options: Any) -> list[Path]:
+def write_frames(
+    root: Node, directory: str | Path, gradient: Any = None, *, format: str = "svg", **options: Any
+) -> list[Path]:
     """Render every frame to `directory/frame_000.svg`, `frame_001.svg`, ... (or .dot)."""
     from autograph.viz.render import render_source
 
@@ -145,32 +156,41 @@ def write_frames(root: Node, directory: str | Path, gradient: Any = None, *,
     return paths
 
 
-def steps_summary(root: Node, gradient: Any = None,
-                  precision: int | None = DEFAULT_PRECISION,
-                  recorded: tuple[Graph, Any, list[Step]] | None = None
-                  ) -> list[dict[str, Any]]:
+def steps_summary(
+    root: Node,
+    gradient: Any = None,
+    precision: int | None = DEFAULT_PRECISION,
+    recorded: tuple[Graph, Any, list[Step]] | None = None,
+) -> list[dict[str, Any]]:
     """The steps as plain data (for the HTML player); `recorded`: from `record_steps`."""
     graph, _seed, steps = recorded if recorded is not None else record_steps(root, gradient)
     f = lambda x: format_data(x, precision)  # noqa: E731
     result = []
     for s in steps:
-        result.append({
-            "step": s.number,
-            "node": f"n{s.node}",
-            "name": _who(graph, s.node, precision),
-            "op": graph.nodes[s.node].op,
-            "upstream": f(s.upstream),
-            "text": describe_step(graph, s, len(steps), precision),
-            "inputs": [
-                {"input": i, "node": f"n{p}", "name": _who(graph, p, precision),
-                 "local": None if local is None else f(local), "gradient": f(g),
-                 "product": None if local is None else
-                 f"{f(s.upstream)} × {f(local)} = {f(g)}"}
-                for i, p, local, g in s.inputs
-            ],
-        })
+        result.append(
+            {
+                "step": s.number,
+                "node": f"n{s.node}",
+                "name": _who(graph, s.node, precision),
+                "op": graph.nodes[s.node].op,
+                "upstream": f(s.upstream),
+                "text": describe_step(graph, s, len(steps), precision),
+                "inputs": [
+                    {
+                        "input": i,
+                        "node": f"n{p}",
+                        "name": _who(graph, p, precision),
+                        "local": None if local is None else f(local),
+                        "gradient": f(g),
+                        "product": None
+                        if local is None
+                        else f"{f(s.upstream)} × {f(local)} = {f(g)}",
+                    }
+                    for i, p, local, g in s.inputs
+                ],
+            }
+        )
     return result
 
 
-__all__ = ["describe_step", "frame_dots", "record_steps", "steps_summary",
-           "trace", "write_frames"]
+__all__ = ["describe_step", "frame_dots", "record_steps", "steps_summary", "trace", "write_frames"]
