@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import argparse
 
-from autograph.train import _graph_renderer, draw_moons_graph, plot_moons_boundary, train_moons
+from autograph.training import draw_moons_graph, plot_moons_boundary, train_moons
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--boundary", help="PNG of the decision boundary")
-    parser.add_argument("--graph", help="draw one prediction's graph (needs autograph.viz)")
+    parser.add_argument("--graph", help="draw one prediction's graph")
     args = parser.parse_args()
 
     model, history, (X, y) = train_moons(steps=args.steps, log=print)
@@ -29,11 +29,7 @@ def main() -> int:
     if args.boundary:
         print(f"wrote {plot_moons_boundary(model, X, y, args.boundary)}")
     if args.graph:
-        render = _graph_renderer()
-        if render is None:
-            print("autograph.viz is not available in this build: no graph drawn")
-        else:
-            print(f"wrote {draw_moons_graph(model, X[0], args.graph)}")
+        print(f"wrote {draw_moons_graph(model, X[0], args.graph)}")
     return 0 if history.final_train_acc == 1.0 else 1
 
 

@@ -1,4 +1,4 @@
-"""Train on MNIST with autograph.nn and autograph.train: the notes' run, plots included.
+"""Train on MNIST with autograph.nn and autograph.training: the notes' run, plots included.
 
     python examples/train_mnist.py [--data ../shared/data/mnist] [--iters 10000]
         [--optimizer sgd] [--compare] [--out mnist_training.png]
@@ -16,7 +16,7 @@ import numpy as np
 
 from autograph.data import load_mnist
 from autograph.nn import MLP, TwoLayerNet, make_optimizer
-from autograph.train import fit, plot_history
+from autograph.training import fit, plot_history
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
 

@@ -9,7 +9,7 @@ import pytest
 
 from autograph import Value, walk
 from autograph.nn.scalar import MLP, Layer, Neuron
-from autograph.train import moons_loss, train_moons
+from autograph.training import moons_loss, train_moons
 
 
 def test_mlp_shape_and_parameter_count_match_micrograd() -> None:

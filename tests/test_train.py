@@ -1,4 +1,4 @@
-"""autograph.train: the loop, its history and plots, and the `autograph train` command."""
+"""autograph.training: the loop, its history and plots, and the `autograph train` command."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from autograph.cli import CommandError
+from autograph.cli.train import add_parser
 from autograph.data import make_spiral, write_idx
 from autograph.nn import MLP, SGD, TwoLayerNet
-from autograph.train import History, accuracy, add_parser, fit, plot_history, train_small_demo
+from autograph.training import History, accuracy, fit, plot_history, train_small_demo
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -278,10 +279,6 @@ def test_train_small_demo_on_mnist_files(tmp_path: Path) -> None:
 
 
 def test_train_moons_draws_its_graph_clustered_by_neuron(tmp_path: Path, capsys) -> None:
-    from autograph.train import _graph_renderer
-
-    if _graph_renderer() is None:
-        pytest.skip("autograph.viz is not in this build")
     path = tmp_path / "graph.dot"
     assert (
         _run(["train", "moons", "--steps", "2", "--samples", "10", "--quiet", "--graph", str(path)])

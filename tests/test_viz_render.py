@@ -183,7 +183,7 @@ def test_without_dot_text_works_and_rendering_fails_early(
 @needs_dot
 def test_inputs_are_drawn_in_argument_order():
     # `b - a` must never read as a - b: input 0 above input 1 at every op
-    from autograph.viz.command import build_expression
+    from autograph.viz.expression import build_expression
 
     root = build_expression("(b - a) / (d - c)", {"a": 2, "b": 10, "c": 1, "d": 3})
     root.backward()

@@ -15,9 +15,10 @@ import pytest
 
 from autograph import Tensor, Value, walk
 from autograph.cli import CommandError
+from autograph.cli.draw import add_parser
 from autograph.viz import frame_dots, record_steps, to_dict, to_json, trace, write_frames
 from autograph.viz import render as render_module
-from autograph.viz.command import add_parser, build_expression
+from autograph.viz.expression import build_expression
 from autograph.viz.gallery import apple, apple_orange
 
 needs_dot = pytest.mark.skipif(
@@ -71,7 +72,7 @@ def test_module_doctests() -> None:
         "autograph.viz.dot",
         "autograph.viz.expand",
         "autograph.viz.render",
-        "autograph.viz.command",
+        "autograph.viz.expression",
     ):
         result = doctest.testmod(importlib.import_module(name))
         assert result.failed == 0 and result.attempted > 0, name

@@ -70,10 +70,32 @@ def iterate_minibatches(
 
 
 def sample_indices(
-    n: int, batch_size: int, *, seed: int | None = None, rng: np.random.Generator | None = None
+    n: int,
+    batch_size: int,
+    *,
+    seed: int | None = None,
+    rng: np.random.Generator | None = None,
+    replace: bool = True,
 ) -> Iterator[np.ndarray]:
-    """Endless random index batches drawn with replacement, as the notes' training loop does
-    (`np.random.choice(train_size, batch_size)` every step)."""
+    """Endless batches of row indices into `n` rows.
+
+    `replace=True` draws each batch with replacement, as the notes' training loop does
+    (`np.random.choice(train_size, batch_size)` every step); `replace=False` walks shuffled
+    passes without replacement, reshuffling when the rest of a pass cannot fill a batch.
+
+    >>> one_pass = sample_indices(6, 2, seed=0, replace=False)
+    >>> sorted(int(i) for _ in range(3) for i in next(one_pass))
+    [0, 1, 2, 3, 4, 5]
+    """
+    if n < 1 or batch_size < 1:
+        raise ValueError(f"sample_indices needs n >= 1 and batch_size >= 1, got {n}, {batch_size}")
     rng = np.random.default_rng(seed) if rng is None else rng
+    if replace:
+        while True:
+            yield rng.integers(0, n, batch_size)
+    order, cursor = rng.permutation(n), 0
     while True:
-        yield rng.integers(0, n, batch_size)
+        if cursor + batch_size > n:
+            order, cursor = rng.permutation(n), 0
+        yield order[cursor : cursor + batch_size]
+        cursor += batch_size

@@ -6,36 +6,32 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from fractions import Fraction
 from pathlib import Path
 
-from autograph import Value
+from autograph.cli.errors import CommandError
+from autograph.engine.node import walk
+from autograph.training.demos import train_small_demo
+from autograph.viz.gallery import build, render_gallery
+from autograph.viz.render import GraphvizNotFound
 
 
 def shopping_figures() -> list[str]:
-    """The apple-and-orange figures of the notes, computed by one backward() call."""
+    """The apple-and-orange figures of the notes (the gallery's graph, after backward), in
+    floats and in exact arithmetic."""
     lines = []
-    for tax in (1.1, Fraction(11, 10)):
-        apple, apple_num = Value(100, "apple"), Value(2, "apple_num")
-        orange, orange_num = Value(150, "orange"), Value(3, "orange_num")
-        tax_ = Value(tax, "tax")
-        price = (apple * apple_num + orange * orange_num) * tax_
-        price.backward()
-        kind = "exact" if isinstance(tax, Fraction) else "float"
+    for exact in (False, True):
+        price = build("apple-orange", exact=exact)
+        leaf = {node.label: node for node in walk(price) if node.is_leaf}
+        kind = "exact" if exact else "float"
         lines.append(
-            f"apple+orange ({kind}): price {price.data}, dApple {apple.grad}, "
-            f"dAppleNum {apple_num.grad}, dOrange {orange.grad}, "
-            f"dOrangeNum {orange_num.grad}, dTax {tax_.grad}"
+            f"apple+orange ({kind}): price {price.data}, dApple {leaf['apple'].grad}, "
+            f"dAppleNum {leaf['apple_num'].grad}, dOrange {leaf['orange'].grad}, "
+            f"dOrangeNum {leaf['orange_num'].grad}, dTax {leaf['tax'].grad}"
         )
     return lines
 
 
 def run(args: argparse.Namespace) -> int:
-    from autograph.cli import CommandError
-    from autograph.train import train_small_demo
-    from autograph.viz.gallery import render_gallery
-    from autograph.viz.render import GraphvizNotFound
-
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)

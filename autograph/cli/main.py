@@ -1,8 +1,4 @@
-"""The `autograph` command: `draw` (pictures), `train` (nets), `demo` (the main job).
-
-Each subcommand lives with the part of the product it belongs to and registers itself here
-through an `add_parser(subparsers)` function that sets `func` (returns an exit code).
-"""
+"""`autograph COMMAND ...`: the parser of every command, and `main`, which runs one."""
 
 from __future__ import annotations
 
@@ -10,16 +6,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-
-class CommandError(Exception):
-    """A problem with the user's input: printed to stderr as `autograph: ...`, exit code 2."""
+from autograph.cli import demo, draw, train
+from autograph.cli.errors import CommandError
 
 
 def build_parser() -> argparse.ArgumentParser:
     from autograph import __version__
-    from autograph.demo import add_parser as add_demo
-    from autograph.train import add_parser as add_train
-    from autograph.viz.command import add_parser as add_draw
 
     parser = argparse.ArgumentParser(
         prog="autograph",
@@ -27,13 +19,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"autograph {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    add_draw(subparsers)
-    add_train(subparsers)
-    add_demo(subparsers)
+    draw.add_parser(subparsers)
+    train.add_parser(subparsers)
+    demo.add_parser(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code (0 ok, 2 bad input, 130 interrupted)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -5,143 +5,43 @@
     autograph draw --expr "(x + y)**2" --set x=3 --set y=4 --trace
     autograph draw sigmoid-expanded --local-derivatives --html sigmoid.html
 
-Without -o, --steps, --html or --trace the DOT text goes to stdout. Expressions are parsed
-with `ast` against a whitelist (numbers, names, + - * / **, unary -, exp log tanh sigmoid
-relu): never `eval`.
+Without -o, --steps, --html or --trace the DOT text goes to stdout. Expressions are parsed by
+`autograph.viz.expression.build_expression` (a whitelist, never `eval`).
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import sys
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from autograph.engine.rules import SCALAR
+from autograph.cli.errors import CommandError
 from autograph.engine.value import Value
-
-FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu")
-_BINARY = {
-    ast.Add: lambda a, b: a + b,
-    ast.Sub: lambda a, b: a - b,
-    ast.Mult: lambda a, b: a * b,
-    # numbers alone go through the engine's pow, which refuses to build a huge exact power
-    ast.Div: lambda a, b: a / b,
-    ast.Pow: lambda a, b: (
-        a**b if isinstance(a, Value) or isinstance(b, Value) else (SCALAR.pow(a, b))
-    ),
-}
-MAX_EXPR_LENGTH = 10_000
-
-
-def _error(message: str) -> Exception:
-    from autograph.cli import CommandError
-
-    return CommandError(message)
-
-
-def parse_number(text: str, exact: bool = False) -> int | float | Fraction:
-    """`3` -> 3, `1.1` -> 1.1 (Fraction(11, 10) when exact), `11/10` -> Fraction(11, 10)."""
-    text = text.strip()
-    try:
-        if "/" in text:
-            return Fraction(text)
-        try:
-            number = int(text)
-            return Fraction(number) if exact else number
-        except ValueError:
-            return Fraction(text) if exact else float(text)
-    except (ValueError, ZeroDivisionError):
-        raise _error(f"not a number: {text!r}") from None
+from autograph.viz.expression import (
+    ExpressionError,
+    MissingValue,
+    UnusedValue,
+    build_expression,
+    parse_number,
+)
 
 
 def parse_assignments(items: list[str], exact: bool = False) -> dict[str, Any]:
+    """`--set NAME=VALUE` items as a dict of numbers."""
     values: dict[str, Any] = {}
     for item in items:
         name, sep, number = item.partition("=")
         name = name.strip()
         if not sep or not name.isidentifier():
-            raise _error(f"--set takes NAME=VALUE (e.g. --set x=3), got {item!r}")
+            raise CommandError(f"--set takes NAME=VALUE (e.g. --set x=3), got {item!r}")
         if name in values:
-            raise _error(f"--set {name} is given twice")
-        values[name] = parse_number(number, exact)
+            raise CommandError(f"--set {name} is given twice")
+        try:
+            values[name] = parse_number(number, exact)
+        except ExpressionError as error:
+            raise CommandError(str(error)) from None
     return values
-
-
-def build_expression(expr: str, values: dict[str, Any], exact: bool = False) -> Value:
-    """The graph of `expr`, each name a leaf Value labelled with its name.
-
-    >>> build_expression("(x + y)**2", {"x": 3, "y": 4}).data
-    49
-    """
-    if len(expr) > MAX_EXPR_LENGTH:
-        raise _error(f"--expr is longer than {MAX_EXPR_LENGTH} characters")
-    try:
-        tree = ast.parse(expr, mode="eval")
-    except (SyntaxError, RecursionError, MemoryError) as error:
-        raise _error(f"cannot parse --expr {expr!r}: {getattr(error, 'msg', error)}") from None
-    leaves: dict[str, Value] = {}
-    # Post-order evaluation with an explicit stack (no recursion, whatever the nesting).
-    results: dict[int, Any] = {}
-    stack: list[tuple[ast.AST, bool]] = [(tree.body, False)]
-    while stack:
-        node, ready = stack.pop()
-        if not ready:
-            stack.append((node, True))
-            if isinstance(node, ast.BinOp):
-                stack.extend([(node.right, False), (node.left, False)])
-            elif isinstance(node, ast.UnaryOp):
-                stack.append((node.operand, False))
-            elif isinstance(node, ast.Call):
-                if not (
-                    isinstance(node.func, ast.Name)
-                    and node.func.id in FUNCTIONS
-                    and len(node.args) == 1
-                    and not node.keywords
-                ):
-                    raise _error(
-                        f"--expr: only one-argument calls to {', '.join(FUNCTIONS)} are allowed"
-                    )
-                stack.append((node.args[0], False))
-            continue
-        if isinstance(node, ast.Constant):
-            v = node.value
-            if isinstance(v, bool) or not isinstance(v, int | float):
-                raise _error(f"--expr: {v!r} is not a number")
-            results[id(node)] = Fraction(repr(v)) if exact else v
-        elif isinstance(node, ast.Name):
-            if node.id in FUNCTIONS:
-                raise _error(f"--expr: {node.id} is a function: write {node.id}(...)")
-            if node.id not in values:
-                raise _error(f"--expr: {node.id} has no value; pass --set {node.id}=NUMBER")
-            if node.id not in leaves:
-                leaves[node.id] = Value(values[node.id], node.id)
-            results[id(node)] = leaves[node.id]
-        elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-            a, b = results.pop(id(node.left)), results.pop(id(node.right))
-            results[id(node)] = _BINARY[type(node.op)](a, b)
-        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-            a = results.pop(id(node.operand))
-            results[id(node)] = -a if isinstance(node.op, ast.USub) else a
-        elif isinstance(node, ast.Call):
-            a = results.pop(id(node.args[0]))
-            if not isinstance(a, Value):
-                a = Value.constant(a)
-            results[id(node)] = getattr(a, node.func.id)()
-        else:
-            raise _error(
-                f"--expr: {type(node).__name__} is not allowed (use numbers, names, "
-                f"+ - * / **, and {', '.join(FUNCTIONS)})"
-            )
-    out = results[id(tree.body)]
-    if not isinstance(out, Value):
-        raise _error("--expr has no variables: use at least one name, e.g. x * 2 --set x=3")
-    unused = sorted(set(values) - set(leaves))
-    if unused:
-        raise _error(f"--set gives {', '.join(unused)}, which --expr does not use")
-    return out
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -247,24 +147,41 @@ def _graph(args: argparse.Namespace) -> Value:
     from autograph.viz.gallery import build
 
     if args.name and args.expr:
-        raise _error("give a gallery NAME or --expr, not both")
+        raise CommandError("give a gallery NAME or --expr, not both")
     if not args.name and not args.expr:
-        raise _error("nothing to draw: give a gallery NAME (e.g. apple) or --expr")
+        raise CommandError("nothing to draw: give a gallery NAME (e.g. apple) or --expr")
     values = parse_assignments(args.set, args.exact)
     if args.expr:
         try:
             root = build_expression(args.expr, values, args.exact)
-            if not args.no_backward:
-                root.backward()
+        except MissingValue as error:
+            raise CommandError(
+                f"--expr: {error.name} has no value; pass --set {error.name}=NUMBER"
+            ) from None
+        except UnusedValue as error:
+            raise CommandError(
+                f"--set gives {', '.join(error.names)}, which --expr does not use"
+            ) from None
+        except ExpressionError as error:
+            raise CommandError(f"--expr: {error}") from None
         except (ArithmeticError, ValueError) as error:  # 1/0 with exact numbers, overflow
-            raise _error(f"--expr {args.expr!r}: {type(error).__name__}: {error}") from None
+            raise CommandError(f"--expr {args.expr!r}: {type(error).__name__}: {error}") from None
+        if not args.no_backward:
+            try:
+                root.backward()
+            except (ArithmeticError, ValueError) as error:
+                raise CommandError(
+                    f"--expr {args.expr!r}: {type(error).__name__}: {error}"
+                ) from None
         return root
     if args.no_backward:
-        raise _error("--no-backward is for --expr (the gallery graphs are drawn after backward)")
+        raise CommandError(
+            "--no-backward is for --expr (the gallery graphs are drawn after backward)"
+        )
     try:
         root = build(args.name, values, lang="ko" if args.korean else "en", exact=args.exact)
     except (TypeError, ValueError, ArithmeticError) as error:
-        raise _error(f"{args.name}: {error}") from None
+        raise CommandError(f"{args.name}: {error}") from None
     return root
 
 
@@ -278,7 +195,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             collapse = int(collapse)
         except ValueError:
-            raise _error(f"--collapse takes 'auto' or a depth, got {collapse!r}") from None
+            raise CommandError(f"--collapse takes 'auto' or a depth, got {collapse!r}") from None
     options: dict[str, Any] = {
         "style": args.style,
         "local_derivatives": args.local_derivatives,
@@ -289,14 +206,14 @@ def run(args: argparse.Namespace) -> int:
         "precision": None if args.full_precision else 10,
     }
     if args.format and not args.output:
-        raise _error("--format needs -o FILE")
+        raise CommandError("--format needs -o FILE")
     if args.max_nodes is not None and args.max_nodes < 1:
-        raise _error(f"--max-nodes must be at least 1, got {args.max_nodes}")
+        raise CommandError(f"--max-nodes must be at least 1, got {args.max_nodes}")
     if args.format and args.output:
         suffix = Path(args.output).suffix.lower().lstrip(".")
         known = {"svg", "png", "pdf", "dot", "gv", "json"}
         if suffix in known and suffix != args.format and {suffix, args.format} != {"dot", "gv"}:
-            raise _error(
+            raise CommandError(
                 f"-o {args.output} has the extension .{suffix} but --format is {args.format}"
             )
     try:
@@ -333,10 +250,10 @@ def run(args: argparse.Namespace) -> int:
         if not did:
             sys.stdout.write(to_dot(root, **options))
     except GraphvizNotFound as error:
-        raise _error(str(error)) from None
+        raise CommandError(str(error)) from None
     except OSError as error:
         where = f" {error.filename}" if error.filename else ""
-        raise _error(f"cannot write{where}: {error.strerror or error}") from None
+        raise CommandError(f"cannot write{where}: {error.strerror or error}") from None
     except (GraphTooLarge, ValueError) as error:
-        raise _error(str(error)) from None
+        raise CommandError(str(error)) from None
     return 0
