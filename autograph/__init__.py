@@ -6,7 +6,7 @@
 >>> price = apple * num * tax
 >>> price.backward()
 >>> round(price.data, 9), round(apple.grad, 9), num.grad, tax.grad
-(220.0, 2.2, 110.00000000000001, 200)
+(220.0, 2.2, 110.00000000000001, 200.0)
 """
 
 from autograph.engine import (

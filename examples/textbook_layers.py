@@ -15,8 +15,8 @@ import numpy as np
 
 from autograph import Tensor, softmax_cross_entropy
 from autograph.data import make_spiral
+from autograph.nn import sequel
 from autograph.nn import textbook as tb
-from autograph.nn.textbook import sequel
 
 
 def shopping() -> None:

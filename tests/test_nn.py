@@ -154,7 +154,7 @@ def _check_param_grads(loss_fn, params) -> None:
     loss_fn().backward()
     for p in params:
         with no_grad():
-            numeric = numerical_gradient(lambda: loss_fn().item(), p.data, h=1e-6)
+            numeric = numerical_gradient(lambda _: loss_fn().item(), p.data, h=1e-6)
         np.testing.assert_allclose(p.grad, numeric, rtol=1e-5, atol=1e-7)
 
 

@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 
 from autograph import Tensor, Value, softmax_cross_entropy
-from autograph.nn import TwoLayerNet
+from autograph.nn import TwoLayerNet, sequel
 from autograph.nn import textbook as tb
-from autograph.nn.textbook import sequel
 
 
 @pytest.fixture

@@ -231,9 +231,10 @@ def _run_moons(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         log=lambda line: print(line, flush=True),
     )
+    accuracy = history.final_train_acc or 0.0
     print(
         f"Final: loss {history.loss[-1]:.6f}  training accuracy "
-        f"{history.final_train_acc * 100:.0f}%  ({len(model.parameters())} parameters)"
+        f"{accuracy * 100:.0f}%  ({len(model.parameters())} parameters)"
     )
     print(f"Wall time: {history.wall_time:.1f} s")
     if args.plot:

@@ -9,6 +9,7 @@
 - The textbook's `TwoLayerNet` and hand-written layers (`autograph.nn.textbook`).
 """
 
+from autograph.engine.numerical import numerical_gradient
 from autograph.nn.layers import (
     MLP,
     Affine,
@@ -21,7 +22,7 @@ from autograph.nn.layers import (
     init_weight,
 )
 from autograph.nn.losses import cross_entropy, hinge, mean_squared_error, mse, softmax_cross_entropy
-from autograph.nn.models import TwoLayerNet, numerical_gradient
+from autograph.nn.models import TwoLayerNet
 from autograph.nn.module import Module, Parameter
 from autograph.nn.optim import (
     OPTIMIZERS,

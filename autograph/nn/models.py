@@ -16,6 +16,7 @@ import numpy as np
 
 from autograph.engine.backward import gradients
 from autograph.engine.node import no_grad
+from autograph.engine.numerical import numerical_gradient
 from autograph.engine.tensor import Tensor, affine
 from autograph.nn.losses import class_indices, softmax_cross_entropy
 from autograph.nn.module import Module, Parameter
@@ -143,26 +144,8 @@ class TwoLayerNet(Module):
         """Central differences (f(w+h) - f(w-h)) / 2h, one weight at a time: slow, for checks."""
         grads = {}
         for name, w in self.params.items():
-            grads[name] = numerical_gradient(lambda: self.loss(x, t), w, h)
+            grads[name] = numerical_gradient(lambda w: self.loss(x, t), w, h)
         return grads
-
-
-def numerical_gradient(f: Any, w: np.ndarray, h: float = 1e-4) -> np.ndarray:
-    """d f() / d w by central differences, perturbing `w` in place and restoring it."""
-    grad = np.zeros(w.shape, dtype=np.float64)
-    flat = w.reshape(-1)  # a view: writing it perturbs w
-    if flat.base is not w and not np.shares_memory(flat, w):
-        raise ValueError("numerical_gradient needs a contiguous array it can perturb in place")
-    gflat = grad.reshape(-1)
-    for i in range(flat.size):
-        old = flat[i]
-        flat[i] = old + h
-        plus = f()
-        flat[i] = old - h
-        minus = f()
-        flat[i] = old
-        gflat[i] = (plus - minus) / (2 * h)
-    return grad.astype(w.dtype, copy=False)
 
 
 def _labels(t: Any) -> Any:

@@ -91,6 +91,7 @@ class Module:
 
     # Class defaults, so a subclass that forgets super().__init__() still works.
     _name: str | None = None
+    _registry: list[str]
     training: bool = True
 
     def __init__(self) -> None:
@@ -210,7 +211,8 @@ class Module:
                 f"{type(self).__name__}.save: cannot create the "
                 f"directory {path.parent} for {path} ({error.strerror})",
             ) from None
-        np.savez(path, **self.state_dict())
+        # numpy's stubs type **arrays as if one could be `allow_pickle`; ours are named arrays
+        np.savez(path, **self.state_dict())  # type: ignore[arg-type]
         return path
 
     def load_state_dict(self, state: dict[str, np.ndarray]) -> None:

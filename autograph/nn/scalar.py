@@ -64,12 +64,13 @@ class MLP(Module):
 
     def forward(self, x: Sequence[Any]) -> Value | list[Value]:
         # Numbers become constant nodes once here, not once per neuron inside `dot`.
-        x = [v if isinstance(v, Value) else Value.constant(v, f"x{i}") for i, v in enumerate(x)]
+        values = [
+            v if isinstance(v, Value) else Value.constant(v, f"x{i}") for i, v in enumerate(x)
+        ]
         for layer in self.layers:
-            x = layer(x)
-            if isinstance(x, Value):
-                x = [x]
-        return x[0] if len(x) == 1 else x
+            out = layer(values)
+            values = [out] if isinstance(out, Value) else out
+        return values[0] if len(values) == 1 else values
 
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"

@@ -7,9 +7,11 @@ new gradients. `SGD(lr).update(params, grads)` updates every parameter in place.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from autograph.nn import textbook
+from autograph.nn.functions import sigmoid
 
 
 class MatMul:
@@ -18,7 +20,7 @@ class MatMul:
     def __init__(self, W: np.ndarray) -> None:
         self.params = [W]
         self.grads = [np.zeros_like(W)]
-        self.x: np.ndarray | None = None
+        self.x: Any = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.x = x
@@ -36,7 +38,7 @@ class Affine:
     def __init__(self, W: np.ndarray, b: np.ndarray) -> None:
         self.params = [W, b]
         self.grads = [np.zeros_like(W), np.zeros_like(b)]
-        self.x: np.ndarray | None = None
+        self.x: Any = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         W, b = self.params
@@ -50,13 +52,21 @@ class Affine:
         return dout @ W.T
 
 
-class Sigmoid(textbook.Sigmoid):
-    """The textbook's Sigmoid with the sequel's (empty) params and grads lists."""
+class Sigmoid:
+    """out = 1/(1+exp(-x)); dx = dout·out·(1-out). No parameters: empty params and grads."""
 
     def __init__(self) -> None:
-        super().__init__()
         self.params: list[np.ndarray] = []
         self.grads: list[np.ndarray] = []
+        self.out: Any = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.out = sigmoid(x)
+        return self.out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        assert self.out is not None, "backward() before forward()"
+        return dout * (1.0 - self.out) * self.out
 
 
 class SGD:

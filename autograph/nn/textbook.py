@@ -6,7 +6,8 @@ from the formulas of the notes (chapter 5), with one deliberate change: `Relu.ba
 does not write into the caller's `dout` (the book's `dout[self.mask] = 0` does, which
 corrupts the gradient of any node with two consumers).
 
-The sequel's layers with `params`/`grads` lists are in `autograph.nn.textbook.sequel`.
+The sequel's layers with `params`/`grads` lists are in `autograph.nn.sequel`; the NumPy functions
+both books share (softmax, cross_entropy_error) in `autograph.nn.functions`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
+from autograph.nn.functions import cross_entropy_error, softmax
 
 
 class MulLayer:
@@ -45,7 +48,7 @@ class Relu:
     """y = max(x, 0); backward lets dout through where x > 0 (the mask kept from forward)."""
 
     def __init__(self) -> None:
-        self.mask: np.ndarray | None = None
+        self.mask: Any = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.mask = x <= 0
@@ -60,7 +63,7 @@ class Sigmoid:
     """y = 1/(1+exp(-x)); dx = dout·y·(1-y) (the four-node graph collapsed into one)."""
 
     def __init__(self) -> None:
-        self.out: np.ndarray | None = None
+        self.out: Any = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.out = 1 / (1 + np.exp(-x))
@@ -79,10 +82,10 @@ class Affine:
 
     def __init__(self, W: np.ndarray, b: np.ndarray) -> None:
         self.W, self.b = W, b
-        self.x: np.ndarray | None = None
-        self.x_shape: tuple[int, ...] | None = None
+        self.x: Any = None
+        self.x_shape: Any = None
         self.dW: np.ndarray | None = None
-        self.db: np.ndarray | None = None
+        self.db: Any = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.x_shape = x.shape
@@ -95,31 +98,13 @@ class Affine:
         return (dout @ self.W.T).reshape(self.x_shape)
 
 
-def softmax(x: np.ndarray) -> np.ndarray:
-    """Row-wise softmax, shifted by the row max so exp cannot overflow."""
-    e = np.exp(x - np.max(x, axis=-1, keepdims=True))
-    return e / np.sum(e, axis=-1, keepdims=True)
-
-
-def cross_entropy_error(y: np.ndarray, t: np.ndarray) -> float:
-    """Mean over the batch of -log y[correct class]; δ = 1e-7 keeps log away from log(0)."""
-    t = np.asarray(t)
-    if y.ndim == 1:  # one sample
-        y = y.reshape(1, -1)
-        t = t.reshape(1, -1) if t.size == y.size else t.reshape(1)
-    if t.shape == y.shape:  # one-hot rows -> class indices
-        t = np.argmax(t, axis=1)
-    batch = y.shape[0]
-    return float(-np.sum(np.log(y[np.arange(batch), t] + 1e-7)) / batch)
-
-
 class SoftmaxWithLoss:
     """Softmax then cross-entropy; backward is (y - t) / batch_size."""
 
     def __init__(self) -> None:
         self.loss: float | None = None
-        self.y: np.ndarray | None = None
-        self.t: np.ndarray | None = None
+        self.y: Any = None
+        self.t: Any = None
 
     def forward(self, x: np.ndarray, t: np.ndarray) -> float:
         self.t = np.asarray(t)
@@ -135,7 +120,3 @@ class SoftmaxWithLoss:
             dx = self.y.copy()
             dx[np.arange(batch), self.t] -= 1
         return dx * (dout / batch)
-
-
-# the sequel's layers build on these (textbook.sequel.Affine, ...): imported last
-from autograph.nn import sequel  # noqa: E402, F401

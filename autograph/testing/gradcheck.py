@@ -9,20 +9,13 @@ import numpy as np
 
 from autograph.engine.backward import gradients
 from autograph.engine.node import Node, no_grad
+from autograph.engine.numerical import numerical_jacobian
 from autograph.engine.tensor import Tensor
 from autograph.engine.value import Value
 
 
 class GradcheckError(AssertionError):
     """Analytical and numerical gradients disagree; the message names where, worst first."""
-
-
-def _scalar_of(result: Any) -> float:
-    data = result.data if isinstance(result, Node) else result
-    array = np.asarray(data, dtype=np.float64)
-    if array.size != 1:
-        raise ValueError(f"numerical_grad: f must return a single number, got shape {array.shape}")
-    return float(array.reshape(()))
 
 
 def numerical_grad(f: Callable[[Any], Any], x: Any, eps: float = 1e-6) -> Any:
@@ -33,26 +26,24 @@ def numerical_grad(f: Callable[[Any], Any], x: Any, eps: float = 1e-6) -> Any:
     Returns a float for scalars and an array of x's shape otherwise.
     """
     if isinstance(x, Value) or isinstance(x, int | float) and not isinstance(x, bool):
-        base = float(x.data if isinstance(x, Value) else x)
-        wrap = Value if isinstance(x, Value) else float
-        with no_grad():
-            up = _scalar_of(f(wrap(base + eps)))
-            down = _scalar_of(f(wrap(base - eps)))
-        return (up - down) / (2 * eps)
+        box = np.array([float(x.data if isinstance(x, Value) else x)])
+        wrap: Callable[[float], Any] = Value if isinstance(x, Value) else float
+        jacobian = numerical_jacobian(lambda: f(wrap(float(box[0]))), box, eps)
+        return float(_single_output(jacobian, ())[()])
     is_tensor = isinstance(x, Tensor)
     base = np.array(x.data if is_tensor else x, dtype=np.float64)
-    grad = np.zeros_like(base)
-    flat, out = base.reshape(-1), grad.reshape(-1)
-    with no_grad():
-        for k in range(flat.size):
-            saved = flat[k]
-            flat[k] = saved + eps
-            up = _scalar_of(f(Tensor(base.copy()) if is_tensor else base.copy()))
-            flat[k] = saved - eps
-            down = _scalar_of(f(Tensor(base.copy()) if is_tensor else base.copy()))
-            flat[k] = saved
-            out[k] = (up - down) / (2 * eps)
-    return grad
+    jacobian = numerical_jacobian(
+        lambda: f(Tensor(base.copy()) if is_tensor else base.copy()), base, eps
+    )
+    return _single_output(jacobian, base.shape)
+
+
+def _single_output(jacobian: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    if jacobian.shape[0] != 1:
+        raise ValueError(
+            f"numerical_grad: f must return a single number, got {jacobian.shape[0]} values"
+        )
+    return jacobian.reshape(shape)
 
 
 def _as_float64_leaf(node: Any, k: int) -> Node:
@@ -94,13 +85,10 @@ def _output_vector(fn: Callable[..., Any], leaves: Sequence[Node]) -> np.ndarray
     return np.asarray(out.data, dtype=np.float64).reshape(-1).copy()
 
 
-def _output_at(
-    fn: Callable[..., Any] | None, leaves: Sequence[Node], leaf: Node, flat_values: np.ndarray
-) -> np.ndarray | None:
-    """Set `leaf` to `flat_values` and evaluate `fn` there (just set it when fn is None)."""
+def _set_flat(leaf: Node, flat_values: np.ndarray) -> None:
+    """Write `flat_values` into `leaf`'s data, element by element (its dtype kept)."""
     for k, value in enumerate(flat_values):
         _set_element(leaf, k, float(value))
-    return None if fn is None else _output_vector(fn, leaves)
 
 
 def _numerical_jacobian(
@@ -108,16 +96,18 @@ def _numerical_jacobian(
 ) -> np.ndarray:
     """Columns: d output / d element of input `which` (central differences)."""
     node = leaves[which]
-    flat = _flat_data(node).copy()
-    columns = []
-    for k, saved in enumerate(flat):
-        _set_element(node, k, saved + eps)
-        up = _output_vector(fn, leaves)
-        _set_element(node, k, saved - eps)
-        down = _output_vector(fn, leaves)
-        _set_element(node, k, saved)
-        columns.append((up - down) / (2 * eps))
-    return np.stack(columns, axis=1)
+    if isinstance(node, Tensor):
+        return numerical_jacobian(lambda: _output_vector(fn, leaves), node.data, eps)
+    box = np.array([float(node.data)])  # a Value's number, perturbed through a one-element box
+
+    def evaluate() -> np.ndarray:
+        node.data = float(box[0])
+        return _output_vector(fn, leaves)
+
+    try:
+        return numerical_jacobian(evaluate, box, eps)
+    finally:
+        node.data = float(box[0])
 
 
 def _analytical_jacobian(
@@ -194,9 +184,13 @@ def gradcheck(
             u = rng.standard_normal(np.shape(leaf.data))
             base = _flat_data(leaf).copy()
             flat_u = u.reshape(-1)
-            up = _output_at(fn, leaves, leaf, base + eps * flat_u)
-            down = _output_at(fn, leaves, leaf, base - eps * flat_u)
-            _output_at(None, leaves, leaf, base)  # restore
+            try:
+                _set_flat(leaf, base + eps * flat_u)
+                up = _output_vector(fn, leaves)
+                _set_flat(leaf, base - eps * flat_u)
+                down = _output_vector(fn, leaves)
+            finally:
+                _set_flat(leaf, base)
             numerical = float(np.dot(np.reshape(v, -1), (up - down) / (2 * eps)))
             analytical = float(np.dot(np.asarray(g, dtype=np.float64).reshape(-1), flat_u))
             if not abs(analytical - numerical) <= atol + rtol * abs(numerical):
@@ -205,9 +199,9 @@ def gradcheck(
             return True
         checked = suspects  # fall through to the full check to name the element
 
-    analytical = _analytical_jacobian(out, leaves, checked)
+    jacobians = _analytical_jacobian(out, leaves, checked)
     failures = []
-    for i, a in zip(checked, analytical, strict=True):
+    for i, a in zip(checked, jacobians, strict=True):
         n = _numerical_jacobian(fn, leaves, i, eps)
         worst = _worst(a, n, atol, rtol)
         if worst is not None:

@@ -332,10 +332,11 @@ OP_CASES: dict[str, OpCase] = {
 def scalar_examples(op: str) -> st.SearchStrategy[tuple[list[Value], Build]]:
     """Values inside the op's domain, and the function that applies the op to them."""
     case = OP_CASES[op]
-    if case.scalar is None:
+    build = case.scalar
+    if build is None:
         raise ValueError(f"op {op!r} has no scalar (Value) form")
     return st.tuples(*(floats_in(d) for d in case.domains)).map(
-        lambda xs: ([Value(x, f"x{k}") for k, x in enumerate(xs)], case.scalar)
+        lambda xs: ([Value(x, f"x{k}") for k, x in enumerate(xs)], build)
     )
 
 

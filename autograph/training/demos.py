@@ -205,7 +205,7 @@ def draw_moons_graph(model: Any, x: Any, path: str | os.PathLike[str]) -> Any:
     score.backward()
     return save(
         score,
-        path,
+        Path(path),
         collapse="auto",
         max_nodes=150,
         title=f"MLP score for x = ({x[0]:.2f}, {x[1]:.2f}), after backward()",

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Every check CI runs, in order, stopping at the first that fails: lint, formatting, types,
+# the architecture (import layers, no cycles), then the tests with the package's doctests.
+# Extra arguments go to pytest (e.g. `bash scripts/check.sh -x -k tensor`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*" >&2; "$@"; }
+
+step ruff check .
+step ruff format --check .
+step mypy
+step lint-imports
+step python3 -m pytest "$@"
