@@ -9,6 +9,8 @@
 (220.0, 2.2, 110.00000000000001, 200.0)
 """
 
+from typing import TYPE_CHECKING
+
 from autograph.engine import (
     RULES,
     Node,
@@ -49,3 +51,28 @@ __all__ = [
     "value_and_grad",
     "walk",
 ]
+
+# Subpackages load on first use, so `import autograph` stays as light as the engine (no
+# matplotlib, Graphviz or Hypothesis) while `autograph.viz.draw(...)` works without an
+# explicit `import autograph.viz`.
+if TYPE_CHECKING:  # what static checkers see; at run time __getattr__ imports on first use
+    from autograph import cli as cli
+    from autograph import data as data
+    from autograph import nn as nn
+    from autograph import testing as testing
+    from autograph import training as training
+    from autograph import viz as viz
+
+_SUBPACKAGES = frozenset({"cli", "data", "engine", "nn", "testing", "training", "viz"})
+
+
+def __getattr__(name: str) -> object:
+    if name in _SUBPACKAGES:
+        import importlib
+
+        return importlib.import_module(f"autograph.{name}")
+    raise AttributeError(f"module 'autograph' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _SUBPACKAGES)

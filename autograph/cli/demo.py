@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 from autograph.cli.errors import CommandError
+from autograph.cli.outputs import writable_dir
 from autograph.engine.node import walk
 from autograph.training.demos import train_small_demo
 from autograph.viz.gallery import build, render_gallery
@@ -32,11 +32,9 @@ def shopping_figures() -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise CommandError(f"cannot create output directory {out}: {error}") from None
+    out = writable_dir(args.out, "--out")
+    writable_dir(out / "graphs", "--out")
+    writable_dir(out / "training", "--out")
     start = time.perf_counter()
     for line in shopping_figures():
         print(line)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from autograph.cli.errors import CommandError
+from autograph.cli.outputs import writable_dir, writable_file
 from autograph.engine.value import Value
 from autograph.viz.expression import (
     ExpressionError,
@@ -216,6 +217,12 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError(
                 f"-o {args.output} has the extension .{suffix} but --format is {args.format}"
             )
+    if args.output:
+        writable_file(args.output, "-o")
+    if args.html:
+        writable_file(args.html, "--html")
+    if args.steps:
+        writable_dir(args.steps, "--steps")
     try:
         fmt = format_for(args.output, args.format) if args.output else None
         if fmt in ("svg", "png", "pdf") or args.steps or args.html:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -37,6 +38,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("autograph: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `autograph draw apple | head`: the reader left
+        # Python flushes stdout at exit, which would fail again: send the rest nowhere
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except MemoryError:
+        print(
+            "autograph: not enough memory for this run (are the sizes given too large?)",
+            file=sys.stderr,
+        )
+        return 2
+    except OSError as error:  # a file the command could not read or write
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"autograph: {where}{error.strerror or error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
