@@ -20,15 +20,16 @@ from autograph.engine import (
     affine,
     dot,
     enable_grad,
+    grad,
     gradients,
     is_grad_enabled,
     no_grad,
     scope,
     softmax_cross_entropy,
     sum_values,
+    value_and_grad,
     walk,
 )
-from autograph.functional import grad, value_and_grad
 
 __version__ = "0.1.0"
 

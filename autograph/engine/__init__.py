@@ -1,9 +1,27 @@
-"""The engine: nodes, the derivative table and the one backward pass."""
+"""The engine: nodes, the derivative table and the one backward pass.
+
+- `mode.py`: grad mode and name scopes (`no_grad`, `enable_grad`, `scope`),
+- `node.py`: `Node`, the constructor of op results, `walk`,
+- `backward.py`: the one backward pass (`backward`, `gradients`, `propagate`),
+- `rules.py`: the derivative table; `namespaces.py`: the math the rules run in,
+- `broadcast.py`: undoing broadcasting, `ShapeError`,
+- `value.py`: `Value`; `tensor/`: `Tensor` and the fused array ops,
+- `functional.py`: `grad`, `value_and_grad`.
+"""
 
 from autograph.engine.backward import backward, gradients, propagate
 from autograph.engine.broadcast import ShapeError
-from autograph.engine.node import Node, enable_grad, is_grad_enabled, no_grad, scope, walk
-from autograph.engine.rules import RULES
+from autograph.engine.functional import grad, value_and_grad
+from autograph.engine.mode import (
+    enable_grad,
+    enter_scope,
+    exit_scope,
+    is_grad_enabled,
+    no_grad,
+    scope,
+)
+from autograph.engine.node import Node, walk
+from autograph.engine.rules import RULES, local_derivative
 from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy
 from autograph.engine.value import Value, dot, sum_values
 
@@ -17,12 +35,17 @@ __all__ = [
     "backward",
     "dot",
     "enable_grad",
+    "enter_scope",
+    "exit_scope",
+    "grad",
     "gradients",
     "is_grad_enabled",
+    "local_derivative",
     "no_grad",
     "propagate",
     "scope",
     "softmax_cross_entropy",
     "sum_values",
+    "value_and_grad",
     "walk",
 ]

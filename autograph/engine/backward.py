@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from autograph.engine.broadcast import ShapeError, sum_broadcast_axes
-from autograph.engine.node import Node, enable_grad
+from autograph.engine.mode import enable_grad
 from autograph.engine.rules import GRAPH, RULES, rule_for
 
-StepHook = Callable[[Node, Any, list[tuple[int, Node, Any]]], None]
+if TYPE_CHECKING:  # node.py imports this module (Node.backward calls backward below)
+    from autograph.engine.node import Node
+
+# on_step(node, g, [(i, parent, g_parent), ...]): see propagate
+StepHook = Callable[["Node", Any, list[tuple[int, "Node", Any]]], None]
 
 
 def propagate(
@@ -34,10 +38,19 @@ def propagate(
 
     Without `wanted` (what `backward()` does): leaves accumulate into `.grad`, and op nodes
     store theirs when `retain_all` or `node.retains_grad`. With `wanted` (what `gradients()`
-    does): nothing is stored on nodes; each wanted node's final gradient is put in the dict.
-    `on_step(node, g, [(i, parent, g_parent), ...])` is called once per op node with what each
-    input receives (the step-through trace). In data mode rules see raw numbers/arrays; with
+    does): nothing is stored on nodes; each wanted node's final gradient is put in the dict
+    (`wanted={}` stores nothing anywhere). In data mode rules see raw numbers/arrays; with
     `create_graph` they see nodes, so the backward pass is recorded.
+
+    `on_step(node, g, sent)` is called once for every op node the pass visits, in the pass's
+    order (the root first; a node only after every node that consumed it), right after the
+    node has sent its gradient on and before any of its inputs is visited:
+    - `g` is d(loss)/d(node), complete (every consumer's contribution summed);
+    - `sent` is `[(i, parent, g_parent), ...]`, one entry per input that needs a gradient,
+      in argument order: what the node sends to its input `i` (its edge gradient), already
+      summed back to the input's shape. An input used twice (`a * a`) appears twice.
+    Leaves are not steps. The values are what the pass stores and propagates (raw data, or
+    nodes under `create_graph`); the hook must not modify them.
     """
     # Pass 1: mark every node that needs a gradient and count the edges into it. The
     # bookkeeping lives in node slots (_mark, _pending, _upstream) rather than dicts: this
@@ -51,7 +64,7 @@ def propagate(
                 parent._pending += 1
             elif parent.requires_grad:
                 parent._mark, parent._pending, parent._upstream = mark, 1, None
-                if parent._p0 is not None:  # leaves have no inputs to visit
+                if parent.op:  # leaves ("" op) have no inputs to visit
                     stack.append(parent)
 
     # Pass 2: a node is ready once every consumer has sent its contribution.
@@ -64,17 +77,20 @@ def propagate(
         node = pop()
         g = node._upstream
         node._upstream = node._mark = None  # free it: every consumer has contributed
+        op = node.op
         if wanted is not None:
             if node in wanted:
                 wanted[node] = g
-        elif node._p0 is None:  # a leaf
+            if not op:
+                continue
+        elif not op:  # a leaf: nothing to send on
             node._accumulate(g)
+            continue
         elif retain_all or node.retains_grad:
             node.grad = g
-        if node._p0 is None:
-            continue
         parents = node.parents
-        rule = rules.get(node.op) or rule_for(node.op)
+        rule = rules.get(op) or rule_for(op)
+        xs: tuple[Any, ...]
         if create_graph:
             xs, out = parents, node
         elif len(parents) == 2:
@@ -82,18 +98,18 @@ def propagate(
         else:
             xs, out = tuple([parent.data for parent in parents]), node.data
         params = node.params
-        steps = [] if on_step is not None else None
+        steps: list[tuple[int, Node, Any]] | None = [] if on_step is not None else None
         i = -1
         for parent in parents:
             i += 1
             if not parent.requires_grad:
                 continue
             gx = rule(math, g, out, xs, i, params)
-            if broadcasts and gx.shape != xs[i].shape:
+            if broadcasts and gx.shape != parent.data.shape:
                 gx = (
-                    math.sum_to(gx, xs[i].shape)
+                    math.sum_to(gx, parent.data.shape)
                     if create_graph
-                    else sum_broadcast_axes(gx, xs[i].shape, node.op)
+                    else sum_broadcast_axes(gx, parent.data.shape, op)
                 )
             if steps is not None:
                 steps.append((i, parent, gx))
@@ -103,7 +119,7 @@ def propagate(
             if not parent._pending:
                 push(parent)
         gx = None  # hold no stale reference: a leaf may take its gradient without a copy
-        if steps is not None:
+        if on_step is not None and steps is not None:
             on_step(node, g, steps)
 
 

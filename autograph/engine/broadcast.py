@@ -50,5 +50,5 @@ def sum_broadcast_axes(grad: np.ndarray, shape: tuple[int, ...], op: str) -> np.
     # np.sum's Python wrapper costs more than the sum itself on small arrays
     if not axes:
         return np.reshape(grad, shape)
-    summed = np.add.reduce(grad, axis=axes)
+    summed: np.ndarray = np.add.reduce(grad, axis=axes)
     return summed if summed.shape == shape else summed.reshape(shape)

@@ -1,82 +1,58 @@
-"""The graph itself: `Node` (what every Value and Tensor is), recording switches, and `walk`.
+"""The graph itself: `Node` (what every Value and Tensor is), the one constructor of op
+results, and `walk`.
 
 A node holds what a picture needs: its data, its gradient, the tuple of nodes it was
 computed from (`parents`, in argument order), the name of the operation (`op`, a key of
 `rules.RULES`; "" for a leaf), the operation's constant arguments (`params`) and a `label`.
 Nothing here holds a closure, so creating nodes makes no reference cycles for the garbage
 collector to chase.
+
+How a node stores its inputs (the `_p0`/`_p1` slots) is private to this module: other code
+reads `parents` and `is_leaf`, and makes nodes with `new_result` / `Node._init_leaf`.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from autograph.engine.backward import StepHook, backward
+from autograph.engine.mode import (
+    RECORDING,
+    ScopeToken,
+    current_scope,
+    enable_grad,
+    enter_scope,
+    exit_scope,
+    is_grad_enabled,
+    no_grad,
+    scope,
+    set_scope,
+)
 
-class _Recording:
-    """Process-wide switches read by every op (plain attributes: the hot path reads them)."""
+if TYPE_CHECKING:
+    from typing import Self
 
-    __slots__ = ("enabled", "scope")
+    from autograph.engine.namespaces import Math
 
-    def __init__(self) -> None:
-        self.enabled = True
-        self.scope: str | None = None
+N = TypeVar("N", bound="Node")
 
-
-RECORDING = _Recording()
-
-
-@contextlib.contextmanager
-def no_grad() -> Iterator[None]:
-    """Run ops without recording them: results are leaves that need no gradient.
-
-    For optimizer steps, evaluation and numerical-gradient loops.
-    """
-    previous = RECORDING.enabled
-    RECORDING.enabled = False
-    try:
-        yield
-    finally:
-        RECORDING.enabled = previous
-
-
-@contextlib.contextmanager
-def enable_grad() -> Iterator[None]:
-    """Record ops again inside a `no_grad` block."""
-    previous = RECORDING.enabled
-    RECORDING.enabled = True
-    try:
-        yield
-    finally:
-        RECORDING.enabled = previous
-
-
-def is_grad_enabled() -> bool:
-    return RECORDING.enabled
-
-
-@contextlib.contextmanager
-def scope(name: str) -> Iterator[str]:
-    """Tag every node created inside with a `/`-joined scope path (e.g. "layer1/neuron3").
-
-    The renderer groups nodes into clusters by scope; `autograph.nn` opens one per module.
-    """
-    previous = RECORDING.scope
-    RECORDING.scope = name if previous is None else f"{previous}/{name}"
-    try:
-        yield RECORDING.scope
-    finally:
-        RECORDING.scope = previous
+_new = object.__new__
 
 
 class Node:
-    """A vertex of the computational graph. `Value` and `Tensor` are the concrete kinds."""
+    """A vertex of the computational graph. `Value` and `Tensor` are the concrete kinds.
+
+    Every kind provides the class attributes and methods declared here without a body
+    (they raise NotImplementedError on `Node` itself): the backward pass, `zero_grad`,
+    `gradients` and `autograph.grad` use nothing else.
+    """
 
     # The inputs are kept in two slots, not a tuple: a tuple per node doubles the objects
     # the garbage collector tracks, and measured, tripled its cost on a micrograd-size graph.
     # `_p0` is the first input (None for a leaf); `_p1` the second, or for n-ary ops the
-    # tuple of all inputs.
+    # tuple of all inputs. `_mark`, `_pending` and `_upstream` are the backward pass's
+    # bookkeeping (backward.py), kept in slots because that loop runs once per edge.
     __slots__ = (
         "data",
         "grad",
@@ -95,29 +71,68 @@ class Node:
 
     data: Any
     grad: Any
+    _p0: Node | None
+    _p1: Node | tuple[Node, ...] | None
     op: str
     params: Any
     label: str
     requires_grad: bool
     retains_grad: bool
+    scope: str | None
+    _mark: object | None
+    _pending: int
+    _upstream: Any
 
-    # Set by subclasses: the math namespace that rules use on raw data, and whether
-    # gradients may need summing back to an input's shape (arrays broadcast; floats don't).
-    _math: Any = None
-    _broadcasts: bool = False
+    # -- what every kind of node declares ---------------------------------------------------
 
-    def _init_leaf(self, grad: Any, label: str, requires_grad: bool) -> None:
-        """Everything but `data` for a node the user creates (op results skip this path)."""
-        self.grad = grad
+    # the namespace rules use on this kind's raw data (`namespaces.SCALAR` / `ARRAY`)
+    _math: ClassVar[Math]
+    # whether gradients may need summing back to an input's shape (arrays broadcast)
+    _broadcasts: ClassVar[bool]
+    # whether backward() stores every node's gradient by default, not only leaves'
+    _retains_by_default: ClassVar[bool]
+    # what `.grad` holds before any backward pass and after `reset_grad()`
+    _empty_grad: ClassVar[Any]
+
+    @classmethod
+    def constant(cls, data: Any, label: str = "") -> Self:
+        """A leaf that needs no gradient (how plain numbers and arrays enter the graph)."""
+        raise NotImplementedError
+
+    def detach(self) -> Self:
+        """The same data as a new leaf that needs no gradient (the graph stops here)."""
+        raise NotImplementedError
+
+    def _seed(self, gradient: Any) -> Any:
+        """The raw d(self)/d(self) that backward starts from; `gradient` is the user's
+        (None: the implied 1 of a single number). Checks it and gives it this node's type."""
+        raise NotImplementedError
+
+    def _accumulate(self, g: Any) -> None:
+        """Add the gradient `g` (raw data, or a node under create_graph) to a leaf's `.grad`,
+        out of place."""
+        raise NotImplementedError
+
+    def _zeros(self) -> Any:
+        """Raw zeros shaped like this node's gradient (for inputs a result does not use)."""
+        raise NotImplementedError
+
+    # -- the common part ------------------------------------------------------------------
+
+    def _init_leaf(self, data: Any, label: str, requires_grad: bool) -> None:
+        """Set every slot of a node the user creates (op results come from `new_result`)."""
+        self.data = data
+        self.grad = self._empty_grad
         self._p0 = self._p1 = None
         self.op = ""
         self.params = None
         self.label = str(label)
         self.requires_grad = bool(requires_grad)
         self.retains_grad = False
+        self.scope = RECORDING.scope
         self._mark = None
-        if RECORDING.scope is not None:
-            self.scope = RECORDING.scope
+        self._pending = 0
+        self._upstream = None
 
     @property
     def parents(self) -> tuple[Node, ...]:
@@ -126,20 +141,14 @@ class Node:
         if p1 is None:
             p0 = self._p0
             return () if p0 is None else (p0,)
-        if p1.__class__ is tuple:
+        if p1.__class__ is tuple:  # (not isinstance: this runs once per node in backward)
             return p1
-        return (self._p0, p1)
-
-    def _set_parents(self, parents: tuple[Node, ...]) -> None:
-        if len(parents) > 2:
-            self._p0, self._p1 = parents[0], parents
-        else:
-            self._p0, self._p1 = (parents + (None, None))[:2]
+        return (self._p0, p1)  # type: ignore[return-value]
 
     @property
     def is_leaf(self) -> bool:
         """True for nodes made by the user (or under no_grad), False for recorded op results."""
-        return self._p0 is None
+        return not self.op
 
     def backward(
         self,
@@ -147,6 +156,7 @@ class Node:
         *,
         retain_grad: bool | None = None,
         create_graph: bool = False,
+        on_step: StepHook | None = None,
     ) -> None:
         """Reverse-mode autodiff from this node: add d(self)/d(leaf) to every leaf's `.grad`.
 
@@ -160,25 +170,26 @@ class Node:
           `t.retain_grad()` asks for one node.
         - `create_graph`: record the backward pass itself, so `.grad` holds nodes that can be
           differentiated again (higher-order derivatives).
+        - `on_step`: called once per op node as the pass leaves it (see `propagate`).
         """
-        _backward_pass()(self, gradient, retain_grad=retain_grad, create_graph=create_graph)
+        backward(
+            self, gradient, retain_grad=retain_grad, create_graph=create_graph, on_step=on_step
+        )
 
-    def retain_grad(self) -> Node:
+    def retain_grad(self) -> Self:
         """Keep this (non-leaf) node's gradient after `backward()`."""
         self.retains_grad = True
         return self
 
+    def reset_grad(self) -> None:
+        """Forget this node's gradient: `.grad` becomes 0 for a Value (micrograd's start) and
+        None for a Tensor (PyTorch's). What an optimizer's or module's `zero_grad` calls."""
+        self.grad = self._empty_grad
+
     def zero_grad(self) -> None:
-        """Reset the gradient of every leaf this node depends on (and of itself)."""
+        """Reset the gradient of every node this one depends on (and of itself)."""
         for node in walk(self):
-            node.grad = node._zero_grad()
-
-    def _zero_grad(self) -> Any:
-        raise NotImplementedError
-
-    def detach(self) -> Node:
-        """The same data as a new leaf that needs no gradient (the graph stops here)."""
-        raise NotImplementedError
+            node.reset_grad()
 
     # micrograd's names, so code written for micrograd's Value (and its draw_dot) runs unchanged.
     @property
@@ -190,17 +201,92 @@ class Node:
         return self.op
 
 
-def _backward_pass() -> Any:
-    """`backward.backward`, imported on first use (it imports this module)."""
-    global _BACKWARD
-    if _BACKWARD is None:
-        from autograph.engine.backward import backward
+def new_result(kind: type[N], data: Any, parents: Sequence[Node], op: str, params: Any = None) -> N:
+    """THE constructor of op results: a `kind` node holding `data`, computed by `op` from
+    `parents` (in argument order) with constant arguments `params`.
 
-        _BACKWARD = backward
-    return _BACKWARD
+    It is recorded (has parents, needs a gradient) when any input needs a gradient and
+    grad mode is on; otherwise it is a leaf that needs none. Every slot is set.
+    """
+    out = _new(kind)
+    out.data = data
+    out.grad = kind._empty_grad
+    out.label = ""
+    out.params = params
+    out.retains_grad = False
+    out.scope = RECORDING.scope
+    out._mark = None
+    out._pending = 0
+    out._upstream = None
+    needs = False
+    for parent in parents:
+        if parent.requires_grad:
+            needs = RECORDING.enabled
+            break
+    if needs:
+        n = len(parents)
+        if n > 2:
+            out._p0, out._p1 = parents[0], tuple(parents)
+        else:
+            out._p0 = parents[0]
+            out._p1 = parents[1] if n == 2 else None
+        out.op = op
+        out.requires_grad = True
+    else:
+        out._p0 = out._p1 = None
+        out.op = ""
+        out.requires_grad = False
+    return out
 
 
-_BACKWARD: Any = None
+def scalar_constructors(
+    kind: type[N],
+) -> tuple[Callable[[Any, Node, Node | None, str], N], Callable[[Any], N]]:
+    """For the scalar hot path, where one call less per op shows: `(result, constant)` with
+
+    - `result(data, a, b, op)`: `new_result(kind, data, (a,) or (a, b), op)` written out
+      (`b` is None for a one-input op; tests check that both build identical nodes);
+    - `constant(data)`: a leaf holding `data` (already checked) that needs no gradient.
+    """
+    empty_grad = kind._empty_grad  # read once: a class attribute lookup per node shows
+
+    def result(data: Any, a: Node, b: Node | None, op: str) -> N:
+        out = _new(kind)
+        out.data = data
+        out.grad = empty_grad
+        out.label = ""
+        out.params = None
+        out.retains_grad = False
+        out.scope = RECORDING.scope
+        out._mark = None
+        out._pending = 0
+        out._upstream = None
+        if (a.requires_grad or (b is not None and b.requires_grad)) and RECORDING.enabled:
+            out._p0 = a
+            out._p1 = b
+            out.op = op
+            out.requires_grad = True
+        else:
+            out._p0 = out._p1 = None
+            out.op = ""
+            out.requires_grad = False
+        return out
+
+    def constant(data: Any) -> N:
+        out = _new(kind)
+        out.data = data
+        out.grad = empty_grad
+        out._p0 = out._p1 = None
+        out.op = out.label = ""
+        out.params = None
+        out.requires_grad = out.retains_grad = False
+        out.scope = RECORDING.scope
+        out._mark = None
+        out._pending = 0
+        out._upstream = None
+        return out
+
+    return result, constant
 
 
 def walk(root: Node, *, needs_grad_only: bool = False) -> list[Node]:
@@ -245,3 +331,24 @@ def count_consumers(root: Node, *, needs_grad_only: bool = False) -> dict[Node, 
                 consumers[parent] = 1
                 stack.append(parent)
     return consumers
+
+
+# Grad mode and scopes live in mode.py; these names are also importable from here.
+__all__ = [
+    "RECORDING",
+    "Node",
+    "ScopeToken",
+    "StepHook",
+    "count_consumers",
+    "current_scope",
+    "enable_grad",
+    "enter_scope",
+    "exit_scope",
+    "is_grad_enabled",
+    "new_result",
+    "no_grad",
+    "scalar_constructors",
+    "scope",
+    "set_scope",
+    "walk",
+]

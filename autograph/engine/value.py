@@ -15,19 +15,17 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from autograph.engine.node import RECORDING, Node
-from autograph.engine.rules import SCALAR
+from autograph.engine.namespaces import SCALAR
+from autograph.engine.node import Node, new_result, scalar_constructors
 
 Number = int | float | Fraction
-
-_new = object.__new__
 
 
 def as_number(x: Any, what: str = "Value()") -> Number:
     """Check that `x` is a real number; keep ints, floats and Fractions as they are."""
     kind = type(x)
     if kind is float or kind is int or kind is Fraction:
-        return x
+        return x  # type: ignore[no-any-return]  # (checked, without a cast call per number)
     if isinstance(x, Node):
         raise TypeError(
             f"{what} takes a number, got a {kind.__name__} node; use node.data for its "
@@ -46,47 +44,12 @@ def as_number(x: Any, what: str = "Value()") -> Number:
     )
 
 
-def _result(
-    data: Number, a: Value, b: Value | None, op: str, needs: bool, params: Any = None
-) -> Value:
-    """A new op node with inputs `a` (and `b`); not validated: its data came from numbers
-    already checked. Written out rather than shared with `tensor._result`: this runs once per
-    scalar op, and a shared helper's extra call shows in bench_scalar."""
-    out = _new(Value)
-    out.data = data
-    out.grad = 0
-    out.label = ""
-    out.retains_grad = False
-    out.params = params
-    out._mark = None
-    if needs and RECORDING.enabled:
-        out._p0 = a
-        out._p1 = b
-        out.op = op
-        out.requires_grad = True
-        if RECORDING.scope is not None:
-            out.scope = RECORDING.scope
-    else:
-        out._p0 = out._p1 = None
-        out.op = ""
-        out.requires_grad = False
-    return out
-
-
-def _result_n(data: Number, parents: tuple[Value, ...], op: str, params: Any = None) -> Value:
-    """A new op node with any number of inputs (the n-ary `sum` and `dot`)."""
-    out = _result(data, parents[0], None, op, any(v.requires_grad for v in parents), params)
-    if out._p0 is not None:
-        out._set_parents(parents)
-    return out
-
-
 def _operand(x: Any) -> Value | None:
     """The other operand of an arithmetic op as a Value (numbers become constants)."""
     if isinstance(x, Value):
         return x
     if isinstance(x, numbers.Real | Decimal) and not isinstance(x, Node):
-        return Value.constant(x)
+        return _constant(as_number(x))
     return None
 
 
@@ -111,10 +74,10 @@ class Value(Node):
     _math = SCALAR
     _broadcasts = False
     _retains_by_default = True
+    _empty_grad = 0
 
     def __init__(self, data: Any, label: str = "", *, requires_grad: bool = True) -> None:
-        self.data = as_number(data)
-        self._init_leaf(0, label, requires_grad)
+        self._init_leaf(as_number(data), label, requires_grad)
 
     @classmethod
     def constant(cls, data: Any, label: str = "") -> Value:
@@ -124,96 +87,92 @@ class Value(Node):
     # -- arithmetic ---------------------------------------------------------------------
 
     def __add__(self, other: Any) -> Value:
-        o = _operand(other)
+        o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(self.data + o.data, self, o, "+", self.requires_grad or o.requires_grad)
+        return _result(self.data + o.data, self, o, "+")
 
     def __radd__(self, other: Any) -> Value:
-        o = _operand(other)
+        o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(o.data + self.data, o, self, "+", self.requires_grad)
+        return _result(o.data + self.data, o, self, "+")
 
     def __sub__(self, other: Any) -> Value:
-        o = _operand(other)
+        o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(self.data - o.data, self, o, "-", self.requires_grad or o.requires_grad)
+        return _result(self.data - o.data, self, o, "-")
 
     def __rsub__(self, other: Any) -> Value:
-        o = _operand(other)
+        o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(o.data - self.data, o, self, "-", self.requires_grad)
+        return _result(o.data - self.data, o, self, "-")
 
     def __mul__(self, other: Any) -> Value:
-        o = _operand(other)
+        o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(self.data * o.data, self, o, "*", self.requires_grad or o.requires_grad)
+        return _result(self.data * o.data, self, o, "*")
 
     def __rmul__(self, other: Any) -> Value:
-        o = _operand(other)
+        o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(o.data * self.data, o, self, "*", self.requires_grad)
+        return _result(o.data * self.data, o, self, "*")
 
     def __truediv__(self, other: Any) -> Value:
-        o = _operand(other)
+        o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(
-            SCALAR.div(self.data, o.data), self, o, "/", self.requires_grad or o.requires_grad
-        )
+        return _result(SCALAR.div(self.data, o.data), self, o, "/")
 
     def __rtruediv__(self, other: Any) -> Value:
-        o = _operand(other)
+        o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(SCALAR.div(o.data, self.data), o, self, "/", self.requires_grad)
+        return _result(SCALAR.div(o.data, self.data), o, self, "/")
 
     def __pow__(self, other: Any) -> Value:
-        o = _operand(other)
+        o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(
-            SCALAR.pow(self.data, o.data), self, o, "**", self.requires_grad or o.requires_grad
-        )
+        return _result(SCALAR.pow(self.data, o.data), self, o, "**")
 
     def __rpow__(self, other: Any) -> Value:
-        o = _operand(other)
+        o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(SCALAR.pow(o.data, self.data), o, self, "**", self.requires_grad)
+        return _result(SCALAR.pow(o.data, self.data), o, self, "**")
 
     def __neg__(self) -> Value:
-        return _result(-self.data, self, None, "neg", self.requires_grad)
+        return _result(-self.data, self, None, "neg")
 
     def __pos__(self) -> Value:
         return self
 
     def __abs__(self) -> Value:
-        return _result(abs(self.data), self, None, "abs", self.requires_grad)
+        return _result(abs(self.data), self, None, "abs")
 
     # -- functions ----------------------------------------------------------------------
 
     def exp(self) -> Value:
-        return _result(SCALAR.exp(self.data), self, None, "exp", self.requires_grad)
+        return _result(SCALAR.exp(self.data), self, None, "exp")
 
     def log(self) -> Value:
-        return _result(SCALAR.log(self.data), self, None, "log", self.requires_grad)
+        return _result(SCALAR.log(self.data), self, None, "log")
 
     def tanh(self) -> Value:
-        return _result(math.tanh(self.data), self, None, "tanh", self.requires_grad)
+        return _result(math.tanh(self.data), self, None, "tanh")
 
     def sigmoid(self) -> Value:
-        return _result(SCALAR.sigmoid(self.data), self, None, "sigmoid", self.requires_grad)
+        return _result(_sigmoid(self.data), self, None, "sigmoid")
 
     def relu(self) -> Value:
         x = self.data
         zero = x.__class__(0)  # keeps int/Fraction exact, and avoids -0.0
-        return _result(x if x > 0 or x != x else zero, self, None, "relu", self.requires_grad)
+        return _result(x if x > 0 or x != x else zero, self, None, "relu")
 
     # -- engine hooks -------------------------------------------------------------------
 
@@ -231,9 +190,6 @@ class Value(Node):
         old = self.grad
         self.grad = g if not isinstance(old, Node) and old == 0 else old + g
 
-    def _zero_grad(self) -> int:
-        return 0
-
     def _zeros(self) -> int:
         return 0
 
@@ -249,6 +205,17 @@ class Value(Node):
 
     def __str__(self) -> str:
         return _number_text(self.data)
+
+
+# the written-out constructors of the scalar hot path (see node.scalar_constructors)
+_result, _constant = scalar_constructors(Value)
+
+
+def _sigmoid(a: Any) -> float:
+    if a >= 0:
+        return 1.0 / (1.0 + math.exp(-a))
+    e = math.exp(a)
+    return e / (1.0 + e)
 
 
 def _number_text(x: Any) -> str:
@@ -275,7 +242,7 @@ def sum_values(items: Iterable[Any]) -> Value:
     values = _as_values(items, "sum_values()")
     if not values:
         return Value.constant(0)
-    return _result_n(sum([v.data for v in values]), tuple(values), "sum")
+    return new_result(Value, sum([v.data for v in values]), values, "sum")
 
 
 def dot(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = None) -> Value:
@@ -290,4 +257,4 @@ def dot(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = None) -> Valu
         b = _as_values([bias], "dot()")[0]
         parents.append(b)
         total = total + b.data
-    return _result_n(total, tuple(parents), "dot", params=len(ws))
+    return new_result(Value, total, parents, "dot", len(ws))

@@ -29,8 +29,8 @@ def value_and_grad(f: Callable[..., Any], argnum: int = 0) -> Callable[..., tupl
     nested: `grad(grad(f))`) it returns nodes that stay connected, so derivatives compose.
     """
 
-    def wrapped(*args: Any) -> tuple[Any, Any]:
-        args = list(args)
+    def wrapped(*arguments: Any) -> tuple[Any, Any]:
+        args = list(arguments)
         node, plain = _lift(args[argnum])
         if not node.requires_grad:
             node = node.detach()

@@ -1,0 +1,349 @@
+"""`Tensor`: a node over a NumPy array, with broadcasting, matmul, reductions and indexing.
+
+float64 by default (`Tensor([1, 2])`), float32 on request (`Tensor(x, "float32")`, or an
+array that already is float32). Like `torch.as_tensor`, an ndarray of the right dtype is
+used as it is, not copied. As in PyTorch, leaves do not need gradients unless created with
+`requires_grad=True`, and only leaves (and nodes that asked with `retain_grad()`) keep
+their `.grad` after `backward()`.
+
+NaN and inf follow IEEE 754 through NumPy (1/0 is inf with NumPy's usual RuntimeWarning).
+"""
+
+from __future__ import annotations
+
+import numbers
+import sys
+from typing import Any, Self
+
+import numpy as np
+from numpy.typing import NDArray
+
+from autograph.engine.broadcast import ShapeError, broadcast_shapes
+from autograph.engine.namespaces import ARRAY
+from autograph.engine.node import Node, new_result
+from autograph.engine.tensor.shape import Axis, ShapeOps, normalize_axis
+
+
+def as_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """`data` as a floating-point ndarray (copied only when its dtype must change)."""
+    if isinstance(data, Node):
+        raise TypeError(
+            f"Tensor() takes numbers or arrays, got a {type(data).__name__} node; use "
+            "node.data for its array, or node.detach()"
+        )
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"Tensor dtype must be a floating type (float32, float64), got {dtype}")
+    try:
+        array = np.asarray(data)
+    except ValueError as error:  # ragged nested lists
+        raise ValueError(f"Tensor(): data is not a rectangular array: {error}") from None
+    if array.dtype.kind not in "fiub":
+        raise TypeError(
+            f"Tensor() takes numbers, got data of dtype {array.dtype} ({type(data).__name__})"
+        )
+    if dtype is None:
+        dtype = array.dtype if array.dtype.kind == "f" else np.dtype(np.float64)
+    return array if array.dtype == dtype else array.astype(dtype)
+
+
+class Tensor(ShapeOps, Node):
+    """An array node. `Tensor([[1., 2.], [3., 4.]], requires_grad=True)`.
+
+    >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    array([[2., 4.],
+           [6., 8.]])
+    """
+
+    __slots__ = ()
+    __array_ufunc__ = None  # `ndarray + Tensor` calls Tensor.__radd__, never an object array
+    __array_priority__ = 1000
+
+    data: NDArray[Any]
+
+    _math = ARRAY
+    _broadcasts = True
+    _retains_by_default = False
+    _empty_grad = None
+
+    def __init__(
+        self, data: Any, dtype: Any = None, *, requires_grad: bool = False, label: str = ""
+    ) -> None:
+        self._init_leaf(as_array(data, dtype), label, requires_grad)
+
+    @classmethod
+    def constant(cls, data: Any, label: str = "") -> Self:
+        """A leaf that needs no gradient."""
+        return cls(data, label=label)
+
+    def _derive(self, data: Any, op: str, params: Any = None) -> Tensor:
+        """The result of a one-input op on this tensor (how `ShapeOps` makes its results)."""
+        return tensor_result(data, (self,), op, params)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if not self.is_leaf:
+            raise RuntimeError("requires_grad_() is for leaves; this node is an op result")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    # -- array facts --------------------------------------------------------------------
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def item(self) -> float:
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+        return float(self.data.item())
+
+    def numpy(self) -> NDArray[Any]:
+        return self.data
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    # -- elementwise arithmetic (broadcasting) ------------------------------------------
+
+    def _operand(self, other: Any) -> Tensor | None:
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, numbers.Real) and not isinstance(other, Node):
+            return Tensor(np.asarray(other, dtype=self.data.dtype))
+        if isinstance(other, np.ndarray | list | tuple):
+            return Tensor(other)
+        return None
+
+    def _binary(self, other: Any, op: str, fn: Any, reflected: bool = False) -> Tensor:
+        o = self._operand(other)
+        if o is None:
+            return NotImplemented  # type: ignore[no-any-return]
+        x, y = (o, self) if reflected else (self, o)
+        try:
+            data = fn(x.data, y.data)
+        except ValueError:
+            broadcast_shapes(op, x.data.shape, y.data.shape)  # raises the named ShapeError
+            raise
+        return tensor_result(data, (x, y), op)
+
+    def __add__(self, other: Any) -> Tensor:
+        return self._binary(other, "+", np.add)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return self._binary(other, "+", np.add, reflected=True)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return self._binary(other, "-", np.subtract)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return self._binary(other, "-", np.subtract, reflected=True)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return self._binary(other, "*", np.multiply)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return self._binary(other, "*", np.multiply, reflected=True)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return self._binary(other, "/", np.divide)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return self._binary(other, "/", np.divide, reflected=True)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return self._binary(other, "**", np.power)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return self._binary(other, "**", np.power, reflected=True)
+
+    def __neg__(self) -> Tensor:
+        return tensor_result(-self.data, (self,), "neg")
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return tensor_result(np.abs(self.data), (self,), "abs")
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return self._matmul(other, reflected=False)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return self._matmul(other, reflected=True)
+
+    def _matmul(self, other: Any, reflected: bool) -> Tensor:
+        o = self._operand(other)
+        if o is None:
+            return NotImplemented  # type: ignore[no-any-return]
+        x, y = (o, self) if reflected else (self, o)
+        xs, ys = x.data.shape, y.data.shape
+        if not xs or not ys:
+            raise ShapeError(
+                f"@: matmul needs arrays with at least 1 dim, got shapes {xs} "
+                f"and {ys}; use * for scalars"
+            )
+        inner_x, inner_y = xs[-1], ys[-2] if len(ys) > 1 else ys[0]
+        if inner_x != inner_y:
+            raise ShapeError(
+                f"@: shapes {xs} and {ys} are not aligned: {inner_x} (last dim "
+                f"of the left) != {inner_y}"
+            )
+        if len(xs) > 2 or len(ys) > 2:
+            broadcast_shapes("@", xs[:-2], ys[:-2])
+        return tensor_result(x.data @ y.data, (x, y), "@")
+
+    # -- functions ----------------------------------------------------------------------
+
+    def exp(self) -> Tensor:
+        return tensor_result(np.exp(self.data), (self,), "exp")
+
+    def log(self) -> Tensor:
+        return tensor_result(np.log(self.data), (self,), "log")
+
+    def tanh(self) -> Tensor:
+        return tensor_result(np.tanh(self.data), (self,), "tanh")
+
+    def sigmoid(self) -> Tensor:
+        return tensor_result(_sigmoid(self.data), (self,), "sigmoid")
+
+    def relu(self) -> Tensor:
+        return tensor_result(np.maximum(self.data, 0), (self,), "relu")
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        axis = normalize_axis(axis, self.ndim, "softmax")[0]  # type: ignore[index]
+        return tensor_result(softmax_array(self.data, axis), (self,), "softmax", axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        axis = normalize_axis(axis, self.ndim, "log_softmax")[0]  # type: ignore[index]
+        return tensor_result(_log_softmax(self.data, axis), (self,), "log_softmax", axis)
+
+    # -- reductions ---------------------------------------------------------------------
+
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        axes = normalize_axis(axis, self.ndim, "sum")
+        data = np.sum(self.data, axis=axes, keepdims=keepdims)
+        return tensor_result(data, (self,), "sum", (axes, keepdims))
+
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        axes = normalize_axis(axis, self.ndim, "mean")
+        data = np.mean(self.data, axis=axes, keepdims=keepdims)
+        return tensor_result(data, (self,), "mean", (axes, keepdims))
+
+    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        axes = normalize_axis(axis, self.ndim, "max")
+        if self.data.size == 0:
+            raise ShapeError("max: the tensor is empty")
+        data = np.max(self.data, axis=axes, keepdims=keepdims)
+        return tensor_result(data, (self,), "max", (axes, keepdims))
+
+    # -- engine hooks -------------------------------------------------------------------
+
+    def _seed(self, gradient: Any) -> np.ndarray:
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward() on a tensor of shape {self.shape} needs a gradient: only a "
+                    "single-element output has an implied gradient of 1. Reduce it first "
+                    "(e.g. .sum()) or pass backward(gradient=...) of the same shape"
+                )
+            return np.ones(self.data.shape, self.data.dtype)
+        seed = as_array(gradient.data if isinstance(gradient, Tensor) else gradient, self.dtype)
+        if seed.shape != self.shape:
+            raise ShapeError(
+                f"backward(gradient): gradient of shape {seed.shape} for a "
+                f"tensor of shape {self.shape}"
+            )
+        return seed
+
+    def _accumulate(self, g: Any) -> None:
+        old = self.grad
+        if isinstance(g, Node):
+            self.grad = g if old is None else old + g
+        elif old is None:
+            self.grad = g if _unshared(g, self.data.dtype) else np.array(g, self.data.dtype)
+        else:  # a float64 constant in the graph must not turn a float32 leaf's grad float64
+            self.grad = np.add(old, g, dtype=self.data.dtype, casting="same_kind")
+
+    def _zeros(self) -> np.ndarray:
+        return np.zeros_like(self.data)
+
+    def detach(self) -> Tensor:
+        return Tensor(self.data, label=self.label)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        extras = []
+        if self.data.dtype != np.float64:
+            extras.append(f"dtype={self.data.dtype}")
+        if self.requires_grad:
+            extras.append("requires_grad=True")
+        if self.label:
+            extras.append(f"label={self.label!r}")
+        return "Tensor(" + ", ".join([body, *extras]) + ")"
+
+
+def tensor_result(data: Any, parents: tuple[Tensor, ...], op: str, params: Any = None) -> Tensor:
+    """An op's result: `new_result` with `data` made an ndarray (reductions give scalars)."""
+    if type(data) is not np.ndarray:
+        data = np.asarray(data)
+    return new_result(Tensor, data, parents, op, params)
+
+
+def _sigmoid(a: NDArray[Any]) -> NDArray[Any]:
+    # exp of a non-positive number only: no overflow warnings for large |a|
+    e = np.exp(-np.abs(a))
+    s: NDArray[Any] = np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(a.dtype, copy=False)
+    return s
+
+
+def softmax_array(x: NDArray[Any], axis: int) -> NDArray[Any]:
+    """softmax of an array along `axis`, max-shifted."""
+    # array methods and in-place ops on fresh arrays: this runs every training step
+    e: NDArray[Any] = np.exp(x - np.maximum.reduce(x, axis=axis, keepdims=True))
+    e /= np.add.reduce(e, axis=axis, keepdims=True)
+    return e
+
+
+def _log_softmax(x: NDArray[Any], axis: int) -> NDArray[Any]:
+    shifted = x - np.maximum.reduce(x, axis=axis, keepdims=True)
+    shifted -= np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
+    return shifted
+
+
+# References to a gradient array inside `_accumulate` when nothing else holds it: the backward
+# pass's local, the parameter, and getrefcount's own argument.
+_UNSHARED_REFS = 3
+
+
+def _unshared(g: Any, dtype: np.dtype) -> bool:
+    """True when `g` is a fresh, writable array of `dtype` that no one else references, so
+    a leaf can keep it as its `.grad` instead of a copy (as PyTorch's AccumulateGrad steals
+    a gradient whose use count is 1). Any other holder (another node's pending gradient, a
+    retained `.grad`, a view's base, the caller's seed) adds a reference, and `g` is copied.
+    """
+    return (
+        type(g) is np.ndarray
+        and g.base is None
+        and sys.getrefcount(g) <= _UNSHARED_REFS + 1
+        and g.dtype == dtype
+        and g.flags.writeable
+    )
