@@ -19,4 +19,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     "${missing[@]}" >/dev/null
 fi
 
+# PyTorch (tests compare the image ops with it): the CPU wheel, not PyPI's CUDA build
+python3 -c "import torch" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check \
+  torch --index-url https://download.pytorch.org/whl/cpu
 python3 -m pip install -q --disable-pip-version-check -e ".[dev]"

@@ -5,7 +5,8 @@
 - `backward.py`: the one backward pass (`backward`, `gradients`, `propagate`),
 - `rules.py`: the derivative table; `namespaces.py`: the math the rules run in,
 - `broadcast.py`: undoing broadcasting, `ShapeError`,
-- `value.py`: `Value`; `tensor/`: `Tensor` and the fused array ops,
+- `value.py`: `Value`; `tensor/`: `Tensor`, the fused array ops and the image ops,
+- `conv.py`, `norm.py`: the array math and rules of conv2d, pooling, batch_norm, dropout,
 - `functional.py`: `grad`, `value_and_grad`.
 """
 
@@ -22,7 +23,17 @@ from autograph.engine.mode import (
 )
 from autograph.engine.node import Node, walk
 from autograph.engine.rules import RULES, local_derivative
-from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy
+from autograph.engine.tensor import (
+    Tensor,
+    affine,
+    avg_pool2d,
+    batch_norm,
+    conv2d,
+    dropout,
+    flatten,
+    max_pool2d,
+    softmax_cross_entropy,
+)
 from autograph.engine.value import Value, dot, sum_values
 
 __all__ = [
@@ -32,15 +43,21 @@ __all__ = [
     "Tensor",
     "Value",
     "affine",
+    "avg_pool2d",
     "backward",
+    "batch_norm",
+    "conv2d",
     "dot",
+    "dropout",
     "enable_grad",
+    "flatten",
     "enter_scope",
     "exit_scope",
     "grad",
     "gradients",
     "is_grad_enabled",
     "local_derivative",
+    "max_pool2d",
     "no_grad",
     "propagate",
     "scope",

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from autograph.engine import conv, norm
 from autograph.engine.broadcast import sum_to
 
 
@@ -89,6 +90,24 @@ class Math(Protocol):
     def probabilities(self, logits: Any, cached: Any) -> Any:
         """softmax(logits) along the last axis (the forward pass's, when it can be reused)."""
         return _no_axes("probabilities")
+
+    # -- image ops (conv.py, norm.py): `p` is the node's params ------------------------------
+
+    def conv2d_input_grad(self, g: Any, w: Any, p: conv.ConvParams) -> Any:
+        """d(loss)/d(input) of conv2d: the transposed convolution of g with w."""
+        return _no_axes("conv2d_input_grad")
+
+    def conv2d_weight_grad(self, x: Any, g: Any, p: conv.ConvParams) -> Any:
+        """d(loss)/d(weight) of conv2d."""
+        return _no_axes("conv2d_weight_grad")
+
+    def pool2d_grad(self, g: Any, p: conv.PoolParams) -> Any:
+        """d(loss)/d(input) of max or average pooling."""
+        return _no_axes("pool2d_grad")
+
+    def batch_norm_stats(self, x: Any, p: norm.BatchNormParams) -> tuple[Any, Any]:
+        """(x̂, 1/sqrt(var + eps)) of batch_norm (the forward pass's, when they can be reused)."""
+        return _no_axes("batch_norm_stats")  # type: ignore[no-any-return]
 
 
 def _no_axes(member: str) -> Any:
@@ -243,6 +262,21 @@ class ArrayMath(Math):
     def probabilities(self, logits: Any, cached: Any) -> Any:
         return cached  # softmax(logits), kept by the forward pass
 
+    def conv2d_input_grad(self, g: Any, w: Any, p: conv.ConvParams) -> Any:
+        return conv.conv2d_input_grad(g, w, p)
+
+    def conv2d_weight_grad(self, x: Any, g: Any, p: conv.ConvParams) -> Any:
+        return conv.conv2d_weight_grad(x, g, p)
+
+    def pool2d_grad(self, g: Any, p: conv.PoolParams) -> Any:
+        return conv.pool2d_grad(g, p)
+
+    def batch_norm_stats(self, x: Any, p: norm.BatchNormParams) -> tuple[Any, Any]:
+        if p.x_hat is None:  # evaluation mode keeps no x̂: it is cheap to recompute
+            assert p.mean is not None
+            return (x - p.mean) * p.inv_std, p.inv_std
+        return p.x_hat, p.inv_std
+
 
 # -- nodes (create_graph=True) -----------------------------------------------------------
 
@@ -311,6 +345,18 @@ class GraphMath(Math):
 
     def probabilities(self, logits: Any, cached: Any) -> Any:
         return logits.softmax(-1)  # recomputed, so that it is differentiable
+
+    def conv2d_input_grad(self, g: Any, w: Any, p: conv.ConvParams) -> Any:
+        return conv.conv2d_input_grad_graph(g, w, p)
+
+    def conv2d_weight_grad(self, x: Any, g: Any, p: conv.ConvParams) -> Any:
+        return conv.conv2d_weight_grad_graph(x, g, p)
+
+    def pool2d_grad(self, g: Any, p: conv.PoolParams) -> Any:
+        return conv.pool2d_grad_graph(g, p)
+
+    def batch_norm_stats(self, x: Any, p: norm.BatchNormParams) -> tuple[Any, Any]:
+        return norm.batch_norm_stats_graph(x, p)  # recomputed, so that it is differentiable
 
 
 def _constant_like(node: Any, data: Any) -> Any:

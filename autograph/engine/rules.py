@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograph.engine.conv import CONV_RULES
 from autograph.engine.namespaces import ARRAY, GRAPH, SCALAR, Math
+from autograph.engine.norm import NORM_RULES
 
 if TYPE_CHECKING:
     from autograph.engine.node import Node
@@ -129,6 +131,9 @@ RULES: dict[str, Rule] = {
     "softmax_cross_entropy": lambda m, g, out, xs, i, p: (
         (m.probabilities(xs[0], p[1]) - p[0]) * m.div(g, xs[0].size // xs[0].shape[-1])
     ),
+    # images (conv.py): conv2d, max_pool2d, avg_pool2d, flatten; norm.py: batch_norm, dropout
+    **CONV_RULES,
+    **NORM_RULES,
 }
 
 

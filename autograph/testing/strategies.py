@@ -23,6 +23,7 @@ from hypothesis.extra import numpy as hnp
 from autograph.engine.node import Node
 from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy
 from autograph.engine.value import Value, dot, sum_values
+from autograph.testing.image_cases import IMAGE_STRATEGIES
 
 
 @dataclass(frozen=True)
@@ -326,6 +327,8 @@ OP_CASES: dict[str, OpCase] = {
     "softmax": OpCase(tensor=_along_axis("softmax")),
     "log_softmax": OpCase(tensor=_along_axis("log_softmax")),
     "softmax_cross_entropy": OpCase(tensor=_cross_entropy()),
+    # conv2d, pooling, batch_norm, dropout, flatten (image_cases.py)
+    **{op: OpCase(tensor=example) for op, example in IMAGE_STRATEGIES.items()},
 }
 
 

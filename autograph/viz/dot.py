@@ -76,6 +76,12 @@ OP_SYMBOLS = {
     "softmax": "softmax",
     "log_softmax": "log softmax",
     "softmax_cross_entropy": "softmax + CE",
+    "conv2d": "conv",
+    "max_pool2d": "max pool",
+    "avg_pool2d": "avg pool",
+    "batch_norm": "batch norm",
+    "dropout": "dropout",
+    "flatten": "flatten",
 }
 
 ROLE_COLORS = {

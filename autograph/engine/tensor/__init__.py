@@ -4,10 +4,26 @@
   the engine hooks),
 - `shape.py`: ops that move elements (reshape, transpose, indexing, broadcast_to, sum_to,
   scatter) and the argument checks shared by all ops,
-- `fused.py`: several layer steps as one node (`affine`, `softmax_cross_entropy`).
+- `fused.py`: several layer steps as one node (`affine`, `softmax_cross_entropy`),
+- `conv.py`: image ops (`conv2d`, `max_pool2d`, `avg_pool2d`, `flatten`),
+- `norm.py`: `batch_norm`, `dropout`.
 """
 
+from autograph.engine.tensor.conv import avg_pool2d, conv2d, flatten, max_pool2d
 from autograph.engine.tensor.core import Tensor, as_array
 from autograph.engine.tensor.fused import affine, softmax_cross_entropy
+from autograph.engine.tensor.norm import batch_norm, dropout, set_dropout_seed
 
-__all__ = ["Tensor", "affine", "as_array", "softmax_cross_entropy"]
+__all__ = [
+    "Tensor",
+    "affine",
+    "as_array",
+    "avg_pool2d",
+    "batch_norm",
+    "conv2d",
+    "dropout",
+    "flatten",
+    "max_pool2d",
+    "set_dropout_seed",
+    "softmax_cross_entropy",
+]
