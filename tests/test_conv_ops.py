@@ -163,6 +163,19 @@ def test_max_pool2d_ties_nan_and_all_padding_windows_as_pytorch():
         np.testing.assert_array_equal(x.grad, tx.grad.numpy())
 
 
+@pytest.mark.parametrize("args", POOL_CASES[:8], ids=str)
+def test_max_pool2d_sends_ties_to_the_first_maximum_as_pytorch(args):
+    # small integers: most windows hold ties (both the tiled path, stride = kernel, and the
+    # general one)
+    array = np.random.default_rng(11).integers(0, 3, (2, 3, 8, 9)).astype(np.float64)
+    x, tx = Tensor(array.copy(), requires_grad=True), torch.tensor(array, requires_grad=True)
+    y, indices = max_pool2d(x, **args, return_indices=True)
+    ty, tindices = F.max_pool2d(tx, **args, return_indices=True)
+    np.testing.assert_array_equal(indices, tindices.numpy())
+    _backward_both(y, ty)
+    _pair(x.grad, tx.grad.numpy())
+
+
 def test_pool_errors_name_the_problem():
     x = Tensor(np.ones((1, 1, 4, 4)))
     with pytest.raises(ValueError, match="more than half the kernel"):

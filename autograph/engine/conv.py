@@ -258,94 +258,6 @@ def _conv2d_vjp(m: Math, g: Any, out: Any, xs: tuple[Any, ...], i: int, p: ConvP
     return m.sum(g, (0, 2, 3), False)
 
 
-# -- pooling -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, repr=False)
-class PoolParams:
-    """What a pooling node keeps: its window and input shape; for max pooling the kernel
-    position of each output's maximum, for average pooling each window's divisor."""
-
-    kind: str  # "max" or "avg"
-    window: Window
-    x_shape: tuple[int, ...]
-    argmax: Array | None = None
-    divisor: Array | float = 1.0
-
-    def __repr__(self) -> str:
-        return repr(self.window)
-
-
-def max_pool2d_array(x: Array, window: Window) -> tuple[Array, Array]:
-    """(maximum of each window, kernel position of that maximum)."""
-    xp = pad(x, window, -np.inf)
-    where = window.positions()
-    out = np.array(xp[where[0]])  # a contiguous copy of the first position
-    argmax = np.zeros(out.shape, dtype=np.min_scalar_type(len(where)))
-    for k in range(1, len(where)):
-        candidate = xp[where[k]]
-        better = np.greater(candidate, out)
-        better |= np.isnan(candidate)  # as PyTorch: a NaN is the maximum
-        np.copyto(out, candidate, where=better)
-        np.copyto(argmax, k, where=better)
-    return out, argmax
-
-
-def pool_divisor(window: Window, count_include_pad: bool, override: int | None) -> Array | float:
-    """What each window's sum is divided by: `override`, or the number of cells the window
-    covers in the input (and in its padding if `count_include_pad`; never in `ceil_mode`'s
-    overhang), as PyTorch's avg_pool2d counts them: a number, or an (OH, OW) array."""
-    if override is not None:
-        return float(override)
-    if not any(window.overhang) and (count_include_pad or not any(window.padding)):
-        return float(window.kernel[0] * window.kernel[1])
-    top, bottom, left, right = window.padding
-    h, w = window.in_size
-    counted = np.zeros((1, 1, *window.padded_size))
-    if count_include_pad:
-        counted[:, :, : top + h + bottom, : left + w + right] = 1.0
-    else:
-        counted[window.inner()] = 1.0
-    counts = np.zeros(window.out_size)
-    for where in window.positions():
-        counts += counted[where][0, 0]
-    return counts
-
-
-def avg_pool2d_array(x: Array, window: Window, divisor: Array | float) -> Array:
-    xp = pad(x, window, 0.0)
-    where = window.positions()
-    out = np.array(xp[where[0]])
-    for k in range(1, len(where)):
-        out += xp[where[k]]
-    out /= np.asarray(divisor, dtype=out.dtype)
-    return out
-
-
-def pool2d_grad(g: Array, p: PoolParams) -> Array:
-    """d(loss)/d(x) of a pooling: `g` sent back to each window's maximum (max), or spread
-    over each window (avg)."""
-    window = p.window
-    n, c = p.x_shape[:2]
-    dtype = np.result_type(g, np.float32)
-    gx = np.zeros((n, c, *window.padded_size), dtype=dtype)
-    if p.kind == "max":
-        assert p.argmax is not None
-        argmax = p.argmax
-        for k, where in enumerate(window.positions()):
-            target = gx[where]
-            np.add(target, g, out=target, where=argmax == k)
-    else:
-        share = np.divide(g, np.asarray(p.divisor, dtype=dtype))
-        for where in window.positions():
-            gx[where] += share
-    return gx[window.inner()] if window.is_padded else gx
-
-
-def _pool2d_vjp(m: Math, g: Any, out: Any, xs: tuple[Any, ...], i: int, p: PoolParams) -> Any:
-    return m.pool2d_grad(g, p)
-
-
 # -- the same gradients as recorded nodes (create_graph=True) ------------------------------
 
 
@@ -390,26 +302,11 @@ def conv2d_weight_grad_graph(x: Any, g: Any, p: ConvParams) -> Any:
     return (g.transpose(1, 0, 2, 3).reshape(o, n * oh * ow) @ cols).reshape(p.w_shape)
 
 
-def pool2d_grad_graph(g: Any, p: PoolParams) -> Any:
-    n, c, oh, ow = g.shape
-    kh, kw = p.window.kernel
-    dtype = g.data.dtype
-    if p.kind == "max":
-        assert p.argmax is not None
-        weights = (p.argmax[..., None] == np.arange(kh * kw)).reshape(n, c, oh, ow, kh, kw)
-    else:  # 1 / divisor at every cell of each window
-        share = 1.0 / np.asarray(p.divisor, dtype=dtype)
-        weights = np.broadcast_to(share.reshape(*share.shape, 1, 1), (oh, ow, kh, kw))
-    return unwindows_graph(g.reshape(n, c, oh, ow, 1, 1) * weights.astype(dtype), p.window)
-
-
 def _flatten_vjp(m: Math, g: Any, out: Any, xs: tuple[Any, ...], i: int, p: Any) -> Any:
     return m.reshape(g, xs[0].shape)
 
 
 CONV_RULES: dict[str, Rule] = {
     "conv2d": _conv2d_vjp,
-    "max_pool2d": _pool2d_vjp,
-    "avg_pool2d": _pool2d_vjp,
     "flatten": _flatten_vjp,
 }

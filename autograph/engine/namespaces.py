@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from autograph.engine import conv, norm
+from autograph.engine import conv, norm, pool
 from autograph.engine.broadcast import sum_to
 
 
@@ -91,7 +91,7 @@ class Math(Protocol):
         """softmax(logits) along the last axis (the forward pass's, when it can be reused)."""
         return _no_axes("probabilities")
 
-    # -- image ops (conv.py, norm.py): `p` is the node's params ------------------------------
+    # -- image ops (conv.py, pool.py, norm.py): `p` is the node's params --------------------
 
     def conv2d_input_grad(self, g: Any, w: Any, p: conv.ConvParams) -> Any:
         """d(loss)/d(input) of conv2d: the transposed convolution of g with w."""
@@ -101,7 +101,7 @@ class Math(Protocol):
         """d(loss)/d(weight) of conv2d."""
         return _no_axes("conv2d_weight_grad")
 
-    def pool2d_grad(self, g: Any, p: conv.PoolParams) -> Any:
+    def pool2d_grad(self, g: Any, p: pool.PoolParams) -> Any:
         """d(loss)/d(input) of max or average pooling."""
         return _no_axes("pool2d_grad")
 
@@ -268,8 +268,8 @@ class ArrayMath(Math):
     def conv2d_weight_grad(self, x: Any, g: Any, p: conv.ConvParams) -> Any:
         return conv.conv2d_weight_grad(x, g, p)
 
-    def pool2d_grad(self, g: Any, p: conv.PoolParams) -> Any:
-        return conv.pool2d_grad(g, p)
+    def pool2d_grad(self, g: Any, p: pool.PoolParams) -> Any:
+        return pool.pool2d_grad(g, p)
 
     def batch_norm_stats(self, x: Any, p: norm.BatchNormParams) -> tuple[Any, Any]:
         if p.x_hat is None:  # evaluation mode keeps no x̂: it is cheap to recompute
@@ -352,8 +352,8 @@ class GraphMath(Math):
     def conv2d_weight_grad(self, x: Any, g: Any, p: conv.ConvParams) -> Any:
         return conv.conv2d_weight_grad_graph(x, g, p)
 
-    def pool2d_grad(self, g: Any, p: conv.PoolParams) -> Any:
-        return conv.pool2d_grad_graph(g, p)
+    def pool2d_grad(self, g: Any, p: pool.PoolParams) -> Any:
+        return pool.pool2d_grad_graph(g, p)
 
     def batch_norm_stats(self, x: Any, p: norm.BatchNormParams) -> tuple[Any, Any]:
         return norm.batch_norm_stats_graph(x, p)  # recomputed, so that it is differentiable

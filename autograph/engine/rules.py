@@ -28,6 +28,7 @@ import numpy as np
 from autograph.engine.conv import CONV_RULES
 from autograph.engine.namespaces import ARRAY, GRAPH, SCALAR, Math
 from autograph.engine.norm import NORM_RULES
+from autograph.engine.pool import POOL_RULES
 
 if TYPE_CHECKING:
     from autograph.engine.node import Node
@@ -131,8 +132,10 @@ RULES: dict[str, Rule] = {
     "softmax_cross_entropy": lambda m, g, out, xs, i, p: (
         (m.probabilities(xs[0], p[1]) - p[0]) * m.div(g, xs[0].size // xs[0].shape[-1])
     ),
-    # images (conv.py): conv2d, max_pool2d, avg_pool2d, flatten; norm.py: batch_norm, dropout
+    # images: conv2d, flatten (conv.py); max_pool2d, avg_pool2d (pool.py); batch_norm,
+    # dropout (norm.py)
     **CONV_RULES,
+    **POOL_RULES,
     **NORM_RULES,
 }
 

@@ -7,9 +7,14 @@
 - Losses `mse`, `softmax_cross_entropy`, `hinge`; optimizers `SGD`, `Momentum`, `Nesterov`,
   `AdaGrad`, `RMSprop`, `Adam`.
 - The textbook's `TwoLayerNet` and hand-written layers (`autograph.nn.textbook`).
+- Image layers with PyTorch's arguments: `Conv2d`, `MaxPool2d`, `AvgPool2d`, `Flatten`,
+  `BatchNorm1d`, `BatchNorm2d`, `Dropout`; the textbook's `SimpleConvNet`, and its
+  hand-written ch. 6-7 layers (`autograph.nn.textbook_cnn`).
 """
 
 from autograph.engine.numerical import numerical_gradient
+from autograph.nn.conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
+from autograph.nn.convnet import SimpleConvNet
 from autograph.nn.layers import (
     MLP,
     Affine,
@@ -23,7 +28,8 @@ from autograph.nn.layers import (
 )
 from autograph.nn.losses import cross_entropy, hinge, mean_squared_error, mse, softmax_cross_entropy
 from autograph.nn.models import TwoLayerNet
-from autograph.nn.module import Module, Parameter
+from autograph.nn.module import Buffer, Module, Parameter
+from autograph.nn.norm import BatchNorm1d, BatchNorm2d, Dropout
 from autograph.nn.optim import (
     OPTIMIZERS,
     SGD,
@@ -48,8 +54,16 @@ __all__ = [
     "AdaGrad",
     "Adam",
     "Affine",
+    "AvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Buffer",
     "ClipGradNorm",
+    "Conv2d",
+    "Dropout",
+    "Flatten",
     "Linear",
+    "MaxPool2d",
     "Module",
     "Momentum",
     "Nesterov",
@@ -62,6 +76,7 @@ __all__ = [
     "ScalarMLP",
     "Sequential",
     "Sigmoid",
+    "SimpleConvNet",
     "Softmax",
     "Tanh",
     "TwoLayerNet",

@@ -34,6 +34,17 @@ class Parameter(Tensor):
         super().__init__(data, dtype, requires_grad=requires_grad, label=label)
 
 
+class Buffer(Tensor):
+    """A Tensor that a Module keeps and saves but does not train (batch norm's running
+    statistics, as PyTorch's buffers): never in `parameters()`, always in `state_dict()`
+    and the `.npz` files, under its `layer/name` key."""
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, dtype: Any = None, *, label: str = "") -> None:
+        super().__init__(data, dtype, requires_grad=False, label=label)
+
+
 def _is_parameter(value: Any) -> bool:
     """A Module, a Parameter, or a scalar Value leaf that requires grad (not an op result,
     not a constant)."""
@@ -45,6 +56,8 @@ def _is_parameter(value: Any) -> bool:
 
 
 def _registrable(value: Any) -> bool:
+    if isinstance(value, Buffer):
+        return True
     if isinstance(value, list | tuple):
         # A list registers its parameter items (by their index): other items are left out.
         return any(_is_parameter(v) for v in value)
@@ -176,6 +189,19 @@ class Module:
             else:
                 stack.pop()
 
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, Buffer]]:
+        """`("layer1/running_mean", buffer)` pairs in registration order."""
+        stack = [_entries(prefix, self)]
+        while stack:
+            for full, item in stack[-1]:
+                if isinstance(item, Module):
+                    stack.append(_entries(full, item))
+                    break
+                if isinstance(item, Buffer):
+                    yield full, item
+            else:
+                stack.pop()
+
     def parameters(self) -> list[Tensor | Value]:
         return [p for _, p in self.named_parameters()]
 
@@ -194,7 +220,10 @@ class Module:
     # -- files ------------------------------------------------------------------------
 
     def state_dict(self) -> dict[str, np.ndarray]:
-        return {name: np.array(p.data) for name, p in self.named_parameters()}
+        """Every parameter's and buffer's array (copies), by `layer/name`."""
+        state = {name: np.array(p.data) for name, p in self.named_parameters()}
+        state.update((name, np.array(b.data)) for name, b in self.named_buffers())
+        return state
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write every parameter to an `.npz` file under its `layer/param` key, creating the
@@ -216,7 +245,8 @@ class Module:
         return path
 
     def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
-        params = dict(self.named_parameters())
+        params: dict[str, Tensor | Value] = dict(self.named_parameters())
+        params.update(self.named_buffers())
         missing = [k for k in params if k not in state]
         unexpected = [k for k in state if k not in params]
         if missing or unexpected:

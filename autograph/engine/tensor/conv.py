@@ -25,18 +25,9 @@ from typing import Any
 import numpy as np
 
 from autograph.engine.broadcast import ShapeError
-from autograph.engine.conv import (
-    ConvParams,
-    PoolParams,
-    Window,
-    avg_pool2d_array,
-    conv2d_array,
-    make_window,
-    max_pool2d_array,
-    pair,
-    pool_divisor,
-)
+from autograph.engine.conv import ConvParams, Window, conv2d_array, make_window, pair
 from autograph.engine.mode import RECORDING
+from autograph.engine.pool import PoolParams, avg_pool2d_array, max_pool2d_array, pool_divisor
 from autograph.engine.tensor.core import Tensor, tensor_result
 
 Size = int | tuple[int, int]
@@ -182,13 +173,13 @@ def max_pool2d(
     op = "max_pool2d"
     x, single = _images(_tensor(input, "input", op), op)
     window = _pool_window(op, x, kernel_size, stride, padding, dilation, ceil_mode)
-    data, argmax = max_pool2d_array(x.data, window)
-    out = tensor_result(data, (x,), op, PoolParams("max", window, x.shape, argmax=argmax))
+    data, params = max_pool2d_array(x.data, window)
+    out = tensor_result(data, (x,), op, params)
     if single:
         out = out.reshape(out.shape[1:])
     if not return_indices:
         return out
-    indices = _flat_indices(window, argmax)
+    indices = _flat_indices(window, params.kernel_argmax())
     return out, indices[0] if single else indices
 
 

@@ -1,0 +1,185 @@
+"""autograph.nn's image layers against torch.nn's: same arguments and defaults, same outputs
+and gradients with the same weights, the same train/eval behaviour; buffers saved."""
+
+import numpy as np
+import pytest
+
+from autograph import Tensor
+from autograph.engine.broadcast import ShapeError
+from autograph.nn import (
+    Adam,
+    AvgPool2d,
+    BatchNorm1d,
+    BatchNorm2d,
+    Conv2d,
+    Dropout,
+    Flatten,
+    Linear,
+    MaxPool2d,
+    ReLU,
+    Sequential,
+)
+
+torch = pytest.importorskip("torch")
+
+
+def _close(ours, theirs, atol=1e-10):
+    np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-9, atol=atol)
+
+
+def test_conv2d_module_matches_torch_with_the_same_weights():
+    rng = np.random.default_rng(0)
+    ours = Conv2d(3, 4, (3, 2), stride=(2, 1), padding=1, dilation=(1, 2), rng=rng)
+    theirs = torch.nn.Conv2d(3, 4, (3, 2), stride=(2, 1), padding=1, dilation=(1, 2)).double()
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(ours.weight.data))
+        theirs.bias.copy_(torch.tensor(ours.bias.data))
+    x = rng.standard_normal((2, 3, 7, 6))
+    y, ty = ours(Tensor(x)), theirs(torch.tensor(x))
+    _close(y.data, ty)
+    y.sum().backward()
+    ty.sum().backward()
+    _close(ours.weight.grad, theirs.weight.grad)
+    _close(ours.bias.grad, theirs.bias.grad)
+    assert [name for name, _ in ours.named_parameters()] == ["weight", "bias"]
+    assert repr(ours) == (
+        "Conv2d(3, 4, kernel_size=(3, 2), stride=(2, 1), padding=(1, 1), dilation=(1, 2))"
+    )
+    assert repr(Conv2d(1, 30, 5)) == repr(torch.nn.Conv2d(1, 30, 5))
+
+
+def test_conv2d_default_init_is_pytorchs_uniform():
+    conv = Conv2d(6, 8, 3, rng=np.random.default_rng(1))
+    bound = 1 / np.sqrt(6 * 3 * 3)  # kaiming_uniform_(a=sqrt(5)): U(-1/sqrt(fan_in), ...)
+    theirs = torch.nn.Conv2d(6, 8, 3)
+    assert np.abs(theirs.weight.detach().numpy()).max() <= bound
+    for p in (conv.weight.data, conv.bias.data):
+        assert np.abs(p).max() <= bound
+    assert abs(conv.weight.data.std() - bound / np.sqrt(3)) < 0.1 * bound  # uniform's std
+    he = Conv2d(6, 8, 3, init="he", rng=np.random.default_rng(1), dtype=np.float32)
+    assert he.weight.dtype == np.float32 and not he.bias.data.any()
+    assert abs(he.weight.data.std() - np.sqrt(2 / 54)) < 0.02
+    assert Conv2d(1, 2, 3, bias=False).bias is None
+    with pytest.raises(ValueError, match="groups=1"):
+        Conv2d(2, 2, 3, groups=2)
+    with pytest.raises(ValueError, match="padding_mode"):
+        Conv2d(2, 2, 3, padding_mode="reflect")
+
+
+def test_pooling_and_flatten_modules_match_torch():
+    x = np.random.default_rng(2).standard_normal((2, 3, 7, 8))
+    pairs = [
+        (MaxPool2d(2), torch.nn.MaxPool2d(2)),
+        (MaxPool2d(3, 2, 1, ceil_mode=True), torch.nn.MaxPool2d(3, 2, 1, ceil_mode=True)),
+        (AvgPool2d(2), torch.nn.AvgPool2d(2)),
+        (
+            AvgPool2d(3, 2, 1, count_include_pad=False),
+            torch.nn.AvgPool2d(3, 2, 1, count_include_pad=False),
+        ),
+        (Flatten(), torch.nn.Flatten()),
+    ]
+    for ours, theirs in pairs:
+        _close(ours(Tensor(x)).data, theirs(torch.tensor(x)))
+    out, indices = MaxPool2d(2, return_indices=True)(Tensor(x))
+    np.testing.assert_array_equal(
+        indices, torch.nn.MaxPool2d(2, return_indices=True)(torch.tensor(x))[1]
+    )
+
+
+@pytest.mark.parametrize(
+    "ours, theirs, shape",
+    [
+        (lambda **k: BatchNorm1d(3, **k), lambda **k: torch.nn.BatchNorm1d(3, **k), (5, 3)),
+        (lambda **k: BatchNorm1d(3, **k), lambda **k: torch.nn.BatchNorm1d(3, **k), (4, 3, 6)),
+        (lambda **k: BatchNorm2d(3, **k), lambda **k: torch.nn.BatchNorm2d(3, **k), (4, 3, 5, 2)),
+    ],
+)
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"momentum": None}, {"affine": False}, {"track_running_stats": False}, {"eps": 0.1}],
+    ids=str,
+)
+def test_batch_norm_modules_match_torch_in_training_and_evaluation(ours, theirs, shape, options):
+    a, b = ours(**options), theirs(**options).double()
+    rng = np.random.default_rng(3)
+    if a.affine:
+        a.weight.data[...] = rng.standard_normal(3)
+        with torch.no_grad():
+            b.weight.copy_(torch.tensor(a.weight.data))
+    for step in range(3):  # three training steps, then evaluation
+        x = rng.standard_normal(shape) * (step + 1) + step
+        y, ty = a(Tensor(x, requires_grad=True)), b(torch.tensor(x, requires_grad=True))
+        _close(y.data, ty)
+    if a.track_running_stats:
+        _close(a.running_mean.data, b.running_mean)
+        _close(a.running_var.data, b.running_var)
+    a.eval()
+    b.eval()
+    x = rng.standard_normal(shape)
+    _close(a(Tensor(x)).data, b(torch.tensor(x)))
+    with pytest.raises(ShapeError, match="expected input of shape"):
+        a(Tensor(np.ones((2, 4))))
+
+
+def test_batch_norm_buffers_are_saved_and_loaded_but_never_trained(tmp_path):
+    net = Sequential(Linear(4, 3), BatchNorm1d(3), ReLU())
+    assert [name for name, _ in net.named_parameters()] == [
+        "layer0/W",
+        "layer0/b",
+        "layer1/weight",
+        "layer1/bias",
+    ]
+    assert [name for name, _ in net.named_buffers()] == [
+        "layer1/running_mean",
+        "layer1/running_var",
+    ]
+    Adam(net.parameters(), lr=0.1)  # the buffers are not parameters: the optimizer accepts
+    net(Tensor(np.random.default_rng(4).standard_normal((8, 4))))
+    path = net.save(tmp_path / "net.npz")
+    other = Sequential(Linear(4, 3), BatchNorm1d(3), ReLU())
+    other.load(path)
+    np.testing.assert_array_equal(other[1].running_mean.data, net[1].running_mean.data)
+    np.testing.assert_array_equal(other[1].running_var.data, net[1].running_var.data)
+    assert set(np.load(path).files) == set(net.state_dict())
+
+
+def test_dropout_module_train_and_eval():
+    drop = Dropout(0.25, rng=np.random.default_rng(5))
+    x = Tensor(np.ones((100, 100)))
+    kept = drop(x).data != 0
+    assert abs(kept.mean() - 0.75) < 0.02
+    drop.eval()
+    assert drop(x) is x
+    assert repr(Dropout()) == repr(torch.nn.Dropout())
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        Dropout(-0.1)
+    with pytest.raises(ValueError, match="inplace"):
+        Dropout(inplace=True)
+
+
+def test_a_small_cnn_trains():
+    rng = np.random.default_rng(6)
+    net = Sequential(
+        Conv2d(1, 4, 3, padding=1, rng=rng),
+        BatchNorm2d(4),
+        ReLU(),
+        MaxPool2d(2),
+        Dropout(0.1, rng=rng),
+        Flatten(),
+        Linear(4 * 4 * 4, 2, rng=rng),
+    )
+    x = rng.standard_normal((32, 1, 8, 8))
+    t = (x[:, 0, :4].sum(axis=(1, 2)) > x[:, 0, 4:].sum(axis=(1, 2))).astype(int)
+    from autograph.nn import softmax_cross_entropy
+
+    opt = Adam(net.parameters(), lr=0.01)
+    losses = []
+    for _ in range(60):
+        loss = softmax_cross_entropy(net(Tensor(x)), t)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        losses.append(loss.item())
+    assert losses[-1] < 0.5 * losses[0]
+    net.eval()
+    assert (np.argmax(net(Tensor(x)).data, axis=1) == t).mean() > 0.9
