@@ -173,3 +173,16 @@ def test_simple_convnet_interface(rng, tmp_path):
         SimpleConvNet(hidden_size=50).load_params(path)
     with pytest.raises(ValueError, match="unknown conv_param"):
         SimpleConvNet(conv_param={"filters": 3})
+
+
+def test_simple_convnet_drawn_by_layer_with_shapes_on_the_edges(rng):
+    from autograph.viz import to_dot
+
+    net = SimpleConvNet(rng=rng, dtype=np.float32)
+    loss = net.loss_node(rng.random((4, 1, 28, 28), dtype=np.float32), [1, 2, 3, 4])
+    loss.backward()
+    dot = to_dot(loss, collapse=1)
+    for layer in ("Conv1", "Relu1", "Pool1", "Affine1", "Relu2", "Affine2"):
+        assert f"<B>{layer}</B>" in dot
+    for shape in ("4×1×28×28", "4×30×24×24", "4×4320", "4×100", "4×10"):
+        assert f'[label="{shape}"' in dot, shape

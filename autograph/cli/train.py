@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from autograph.cli import train_cnn
 from autograph.cli.errors import CommandError
 from autograph.training import (
     draw_moons_graph,
@@ -45,21 +46,29 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=os.environ.get("AUTOGRAPH_MNIST_DIR"),
         help="directory with the four MNIST .gz files (default: $AUTOGRAPH_MNIST_DIR)",
     )
-    mnist.add_argument("--iters", type=int, default=10000, help="training steps (10000)")
+    mnist.add_argument(
+        "--model",
+        choices=["mlp", "cnn"],
+        default="mlp",
+        help="mlp: the two-layer net (default); cnn: the textbook's SimpleConvNet (ch. 7), "
+        "with its settings: Adam, lr 0.001, batch 100, 5 epochs",
+    )
+    mnist.add_argument("--iters", type=int, help="training steps (mlp: 10000)")
+    mnist.add_argument("--epochs", type=int, help="cnn: passes over the training set (5)")
     mnist.add_argument("--batch", type=int, default=100, help="mini-batch size (100)")
-    mnist.add_argument("--lr", type=float, default=0.1, help="learning rate (0.1)")
+    mnist.add_argument("--lr", type=float, help="learning rate (mlp: 0.1, cnn: 0.001)")
     mnist.add_argument(
         "--hidden",
-        default="50",
-        help="hidden layer size, or sizes like 100,50 for a deeper MLP (50)",
+        help="hidden layer size, or sizes like 100,50 for a deeper MLP (mlp: 50, cnn: 100)",
     )
     mnist.add_argument(
         "--optimizer",
-        default="sgd",
         choices=["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"],
+        help="(mlp: sgd, cnn: adam)",
     )
     mnist.add_argument(
-        "--init", default="0.01", help="weight init: a std (0.01, the textbook's), 'he' or 'xavier'"
+        "--init",
+        help="weight init: a std, 'he' or 'xavier' (mlp: 0.01, the textbook's; cnn: he)",
     )
     mnist.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     mnist.add_argument("--seed", type=int, default=0)
@@ -151,6 +160,15 @@ def _run_mnist(args: argparse.Namespace) -> int:
     from autograph.nn.models import TwoLayerNet
     from autograph.nn.optim import make_optimizer
 
+    if args.model == "cnn":
+        return train_cnn.run(args)
+    if args.epochs is not None:
+        raise CommandError("--epochs is for --model cnn; the MLP trains --iters steps")
+    args.iters = 10000 if args.iters is None else args.iters
+    args.lr = 0.1 if args.lr is None else args.lr
+    args.hidden = "50" if args.hidden is None else args.hidden
+    args.optimizer = args.optimizer or "sgd"
+    args.init = args.init or "0.01"
     if not args.data:
         raise CommandError(
             "train mnist: pass --data DIR, the directory holding the four "

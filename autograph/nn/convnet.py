@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from autograph.engine.backward import gradients
-from autograph.engine.node import no_grad
+from autograph.engine.node import no_grad, scope
 from autograph.engine.numerical import numerical_gradient
 from autograph.engine.tensor import Tensor, affine, conv2d, flatten, max_pool2d
 from autograph.nn.losses import class_indices, softmax_cross_entropy
@@ -43,7 +43,7 @@ class SimpleConvNet(Module):
         conv_param: Mapping[str, int] | None = None,
         hidden_size: int = 100,
         output_size: int = 10,
-        weight_init_std: float = 0.01,
+        weight_init_std: float | str = 0.01,  # or "he" / "xavier", per layer's fan-in
         *,
         rng: np.random.Generator | None = None,
         dtype: Any = np.float64,
@@ -66,16 +66,18 @@ class SimpleConvNet(Module):
         pooled = filters * (conv_h // 2) * (conv_w // 2)
         self.input_dim = tuple(input_dim)
         rng = np.random.default_rng() if rng is None else rng
-        std = weight_init_std
 
-        def normal(*shape: int) -> np.ndarray:
+        def normal(fan_in: int, *shape: int) -> np.ndarray:
+            std = init_std(weight_init_std, fan_in)
             return (std * rng.standard_normal(shape)).astype(dtype)
 
-        self.W1 = Parameter(normal(filters, channels, size, size), label="W1")
+        self.W1 = Parameter(
+            normal(channels * size * size, filters, channels, size, size), label="W1"
+        )
         self.b1 = Parameter(np.zeros(filters, dtype=dtype), label="b1")
-        self.W2 = Parameter(normal(pooled, hidden_size), label="W2")
+        self.W2 = Parameter(normal(pooled, pooled, hidden_size), label="W2")
         self.b2 = Parameter(np.zeros(hidden_size, dtype=dtype), label="b2")
-        self.W3 = Parameter(normal(hidden_size, output_size), label="W3")
+        self.W3 = Parameter(normal(hidden_size, hidden_size, output_size), label="W3")
         self.b3 = Parameter(np.zeros(output_size, dtype=dtype), label="b3")
 
     @property
@@ -84,11 +86,22 @@ class SimpleConvNet(Module):
         return ParamArrays(self, PARAM_NAMES)
 
     def forward(self, x: Any) -> Tensor:
-        """Scores (logits) of (N, C, H, W) images, as a graph node."""
+        """Scores (logits) of (N, C, H, W) images, as a graph node. Each layer's nodes are
+        in a scope named as the book names the layer (Conv1, Relu1, Pool1, Affine1, Relu2,
+        Affine2), so a picture collapsed by scope shows the layers."""
         x = x if isinstance(x, Tensor) else Tensor(x)  # a constant: no gradient for the input
-        h = conv2d(x, self.W1, self.b1, self.stride, self.pad).relu()
-        h = flatten(max_pool2d(h, 2), 1)
-        return affine(affine(h, self.W2, self.b2).relu(), self.W3, self.b3)
+        with scope("Conv1"):
+            h = conv2d(x, self.W1, self.b1, self.stride, self.pad)
+        with scope("Relu1"):
+            h = h.relu()
+        with scope("Pool1"):
+            h = flatten(max_pool2d(h, 2), 1)
+        with scope("Affine1"):
+            h = affine(h, self.W2, self.b2)
+        with scope("Relu2"):
+            h = h.relu()
+        with scope("Affine2"):
+            return affine(h, self.W3, self.b3)
 
     def predict(self, x: Any) -> np.ndarray:
         with no_grad():
@@ -133,6 +146,19 @@ class SimpleConvNet(Module):
         """Read parameters written by `save_params` (checked keys and shapes, no unpickling)."""
         self.load(file_name)
         return self
+
+
+def init_std(weight_init_std: float | str, fan_in: int) -> float:
+    """A number as it is; "he"/"relu" sqrt(2/fan_in) and "xavier"/"sigmoid" sqrt(1/fan_in),
+    as the book's MultiLayerNet names them."""
+    if not isinstance(weight_init_std, str):
+        return float(weight_init_std)
+    kind = weight_init_std.lower()
+    if kind in ("he", "relu"):
+        return float(np.sqrt(2.0 / fan_in))
+    if kind in ("xavier", "sigmoid"):
+        return float(np.sqrt(1.0 / fan_in))
+    raise ValueError(f"weight_init_std must be a number, 'he' or 'xavier', got {weight_init_std!r}")
 
 
 def _labels(t: Any) -> Any:

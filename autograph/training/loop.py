@@ -57,14 +57,25 @@ class History:
 def accuracy(
     model: Callable[[Tensor], Tensor], x: np.ndarray, t: np.ndarray, *, batch_size: int = 10000
 ) -> float:
-    """Fraction of rows whose arg-max score is the label (one-hot labels are fine too)."""
+    """Fraction of rows whose arg-max score is the label (one-hot labels are fine too).
+
+    A Module in training mode is measured in evaluation mode (dropout off, batch norm on its
+    running statistics, which are left untouched), then put back in training mode.
+    """
     t = np.asarray(t)
     t = np.argmax(t, axis=1) if t.ndim > 1 else class_indices(t, "accuracy")
     correct = 0
-    with no_grad():
-        for start in range(0, len(x), batch_size):
-            scores = model(Tensor(x[start : start + batch_size])).data
-            correct += int(np.sum(np.argmax(scores, axis=1) == t[start : start + batch_size]))
+    switch = getattr(model, "training", False) is True and callable(getattr(model, "eval", None))
+    if switch:
+        model.eval()  # type: ignore[attr-defined]
+    try:
+        with no_grad():
+            for start in range(0, len(x), batch_size):
+                scores = model(Tensor(x[start : start + batch_size])).data
+                correct += int(np.sum(np.argmax(scores, axis=1) == t[start : start + batch_size]))
+    finally:
+        if switch:
+            model.train()  # type: ignore[attr-defined]
     return correct / len(x) if len(x) else 0.0
 
 
@@ -101,6 +112,7 @@ def fit(
     sampling: str = "replace",
     quiet: bool = False,
     log: Log | None = print,
+    eval_batch_size: int = 10000,
 ) -> History:
     """Train `model` (a callable Tensor -> logits) for `iters` steps; return the History.
 
@@ -109,6 +121,8 @@ def fit(
     - `eval_every`: steps between accuracy measurements (default: one epoch, n / batch_size
       steps, the notes' 600); a last one is added at the final step.
     - `log`: where the per-epoch lines go (None for silence).
+    - `eval_batch_size`: rows per forward pass when measuring accuracy (a conv net's
+      activations for 10,000 images take gigabytes: use about 1,000).
     """
     n = len(x_train)
     if n == 0:
@@ -127,11 +141,11 @@ def fit(
 
     def evaluate(step: int) -> None:
         history.steps.append(step)
-        train_acc = accuracy(model, x_train, t_train)
+        train_acc = accuracy(model, x_train, t_train, batch_size=eval_batch_size)
         history.train_acc.append(train_acc)
         line = f"Step: {step:5d}  Train acc {train_acc:.5f}"
         if x_test is not None and t_test is not None:
-            test_acc = accuracy(model, x_test, t_test)
+            test_acc = accuracy(model, x_test, t_test, batch_size=eval_batch_size)
             history.test_acc.append(test_acc)
             line += f"  Test acc {test_acc:.5f}"
         if say is not None:

@@ -798,17 +798,29 @@ def _summary(
         out.node(f"n{k} [shape={shape}{style} label=<{'<BR/>'.join(rows)}>]", graph.scope(k))
 
     counts: dict[tuple[str, str], int] = {}
+    first: dict[tuple[str, str], int] = {}  # the source of each arrow's first edge
     for c in range(len(nodes)):
         for p in graph.parents[c]:
             a, b = unit[p], unit[c]
             if a != b:
-                counts[(a, b)] = counts.get((a, b), 0) + 1
+                pair = (a, b)
+                if pair in counts:
+                    counts[pair] += 1
+                else:
+                    counts[pair] = 1
+                    first[pair] = p
     # Counts as labels only while there are few arrows; otherwise they would bury the
     # picture (a dense layer has n×m arrows), so they go in the tooltip.
     labelled = len(counts) <= 40
     for (a, b), count in counts.items():
         if count == 1:
-            out.edge(f"{a} -> {b}")
+            p = first[(a, b)]
+            dims = getattr(nodes[p].data, "shape", None)  # one tensor: its shape on the edge
+            if dims is None or is_scalar(nodes[p]):
+                out.edge(f"{a} -> {b}")
+            else:
+                text = "×".join(str(size) for size in dims) or "()"
+                out.edge(f'{a} -> {b} [label="{text}" fontsize=9 fontcolor="{NAME_COLOR}"]')
             continue
         width = 1 + min(2.0, 0.5 * math.log10(count))
         text = f"{count:,} edges"
