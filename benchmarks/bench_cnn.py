@@ -197,15 +197,19 @@ def ops(threads: str, steps: int) -> dict:
     for k in range(steps + 10):
         x, t = pool[k % len(pool)]
         h = Tensor(x)
-        forward = []
+        forward: list[tuple[str, float]] = []
+        names: dict[int, str] = {}
         for name, layer in layers:
             t0 = time.perf_counter()
             h = layer(h, t)
             forward.append((name, time.perf_counter() - t0))
+            names[id(h)] = name
         visits: list[tuple[str, float]] = []
         start = time.perf_counter()
         h.backward(
-            on_step=lambda node, g, sent, out=visits: out.append((node.op, time.perf_counter()))
+            on_step=lambda node, g, sent, out=visits, names=names: out.append(
+                (names[id(node)], time.perf_counter())
+            )
         )
         end = time.perf_counter()
         ours.opt.step()

@@ -39,34 +39,32 @@ def _save(fig: Any, path: str | os.PathLike[str]) -> Path:
     return path
 
 
-def smooth(values: list[float], window: int = 11) -> np.ndarray:
-    """A moving average (the book's smooth_curve: the loss of single batches is noisy)."""
+def smooth(values: list[float], window: int = 11) -> tuple[np.ndarray, np.ndarray]:
+    """(steps, moving average) of a per-step curve (the book's smooth_curve: the loss of
+    single batches is noisy); the steps are those at the windows' centres."""
     array = np.asarray(values, dtype=float)
+    steps = np.arange(1, len(array) + 1)
     if len(array) < window:
-        return array
-    kernel = np.ones(window) / window
-    padded = np.concatenate(
-        [np.full(window // 2, array[0]), array, np.full(window // 2, array[-1])]
-    )
-    return np.convolve(padded, kernel, mode="valid")
+        return steps, array
+    averaged = np.convolve(array, np.ones(window) / window, mode="valid")
+    return steps[window // 2 : window // 2 + len(averaged)], averaged
 
 
-def _loss_panel(ax: Any, runs: Runs, names: dict[str, str], title: str) -> None:
+def _loss_panel(ax: Any, runs: Runs, names: dict[str, str], title: str, top: float = 1.0) -> None:
     for key, history in runs.histories.items():
-        steps = np.arange(1, len(history.loss) + 1)
-        marker = MARKERS.get(key)
+        steps, loss = smooth(history.loss)
         ax.plot(
             steps,
-            smooth(history.loss),
+            loss,
             label=names.get(key, key),
-            marker=marker,
+            marker=MARKERS.get(key),
             markevery=max(len(steps) // 10, 1),
             markersize=4,
             linewidth=1,
         )
     ax.set_xlabel("iterations")
     ax.set_ylabel("loss (moving average of 11)")
-    ax.set_ylim(0, 1)
+    ax.set_ylim(0, top)
     ax.set_title(title)
     ax.legend()
 
@@ -136,7 +134,11 @@ def plot_inits(runs: Runs, path: str | os.PathLike[str]) -> Path:
     names = {k: INIT_NAMES.get(k, k) for k in runs.histories}
     steps = len(next(iter(runs.histories.values())).loss)
     _loss_panel(
-        fig.subplots(), runs, names, f"MNIST, 784-100x4-10 ReLU, SGD lr 0.01, {steps} iterations"
+        fig.subplots(),
+        runs,
+        names,
+        f"MNIST, 784-100x4-10 ReLU, SGD lr 0.01, {steps} iterations",
+        top=2.5,
     )
     fig.suptitle("Weight init (textbook ch. 6, figure 6-15)")
     fig.tight_layout()
