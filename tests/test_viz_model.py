@@ -1,6 +1,7 @@
 """The graph model between engine and picture: the adapter fills it from the engine's own
 backward pass, every drawing function accepts it directly (a graph no engine made), bad
-models are refused by name, and options travel as one frozen value."""
+models are refused by name, options travel as one frozen value, and expansion covers every
+op of the derivative table."""
 
 from __future__ import annotations
 
@@ -12,11 +13,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from autograph import Tensor, Value, walk
+from autograph import RULES, Tensor, Value, walk
+from autograph.testing.strategies import OP_CASES, scalar_examples, tensor_examples
 from autograph.viz import DrawOptions, draw, frame_dots, to_dict, to_dot, trace
 from autograph.viz import adapter as adapter_module
-from autograph.viz.adapter import from_autograph
+from autograph.viz.adapter import as_graph, from_autograph
+from autograph.viz.expand import EXPANSIONS, REPLAY, expand
 from autograph.viz.gallery import apple, apple_orange
 from autograph.viz.model import Edge, Graph, ModelError, Node, Sent, Step, check
 
@@ -218,3 +223,73 @@ def test_bad_options_are_named(keywords, message) -> None:
 def test_unknown_option_is_named() -> None:
     with pytest.raises(TypeError, match="unknown drawing option colour"):
         to_dot(apple(), colour=True)
+
+
+# -- expansion covers the whole derivative table ------------------------------------------
+
+
+def test_every_op_can_be_replayed() -> None:
+    assert sorted(set(RULES) - set(REPLAY)) == [], "add these ops to expand.REPLAY"
+    assert set(EXPANSIONS) >= {"sigmoid", "tanh", "affine"}
+
+
+def _check_replay(root, ops) -> None:
+    """Replaying (ops=()) gives the same numbers to the last digit or two (softmax cross-
+    entropy keeps its target one-hot, so class indices replay by the one-hot formula);
+    expanding, the same up to rounding (tanh as (e - 1)/(e + 1) cancels near 0)."""
+    root.backward()
+    copy = expand(root, ops)
+
+    def same(a, b):
+        a, b = np.asarray(a, float), np.asarray(b, float)
+        if ops == ():
+            np.testing.assert_allclose(a, b, rtol=1e-14, atol=0)
+        else:
+            np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-9)
+
+    same(copy.data, root.data)
+    originals = [n for n in walk(root) if n.is_leaf and n.requires_grad]
+    copies = [n for n in walk(copy) if n.is_leaf and n.requires_grad]
+    assert len(originals) == len(copies)
+    for a, b in zip(originals, copies, strict=True):
+        same(b.grad, a.grad)
+
+
+@pytest.mark.parametrize("op", sorted(op for op, c in OP_CASES.items() if c.scalar is not None))
+@given(data=st.data())
+def test_value_graphs_replay_and_expand_to_the_same_gradients(op, data) -> None:
+    inputs, build = data.draw(scalar_examples(op))
+    root = build(*inputs) * 1.5
+    _check_replay(root, ())
+    root = build(*[Value(x.data, x.label) for x in inputs]) * 1.5
+    _check_replay(root, None)
+
+
+@pytest.mark.parametrize("op", sorted(op for op, c in OP_CASES.items() if c.tensor is not None))
+@given(data=st.data())
+def test_tensor_graphs_replay_and_expand_to_the_same_gradients(op, data) -> None:
+    inputs, build = data.draw(tensor_examples(op))
+    out = build(*inputs)
+    weights = np.linspace(0.5, 1.5, out.data.size).reshape(out.data.shape)
+    _check_replay((out * weights).sum(), ())
+    fresh = [Tensor(x.data, requires_grad=True, label=x.label) for x in inputs]
+    _check_replay((build(*fresh) * weights).sum(), None)
+
+
+def test_expanding_affine_shows_its_gradients() -> None:
+    from autograph import affine
+
+    x = Tensor([[1.0, 2.0]], label="x")
+    w = Tensor([[1.0, 0.0, 2.0], [0.5, 1.0, 0.0]], requires_grad=True, label="W")
+    b = Tensor([0.1, 0.2, 0.3], requires_grad=True, label="b")
+    loss = affine(x, w, b).sum()
+    loss.backward()
+    expanded = expand(loss)
+    assert [n.op for n in walk(expanded) if n.op] == ["@", "+", "sum"]
+    w2 = next(n for n in walk(expanded) if n.label == "W")
+    np.testing.assert_array_equal(w2.grad, w.grad)
+    graph = as_graph(expanded)
+    matmul = next(k for k, n in enumerate(graph.nodes) if n.op == "@")
+    (e,) = graph.uses[matmul]
+    np.testing.assert_array_equal(graph.edges[e].grad, np.ones((1, 3)))  # re-run backward
+    assert "[[1, 1, 1]]" in to_dot(expanded)
