@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from types import FrameType
 
 from autograph.viz.model import Graph
 from autograph.viz.options import DrawOptions
@@ -15,9 +16,10 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 
 def _stacklevel() -> int:
     """The warning's stack level that points at the caller's code, outside autograph.viz."""
-    frame, level = sys._getframe(1), 1
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
     while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == _HERE:
-        frame, level = frame.f_back, level + 1  # type: ignore[assignment]
+        frame, level = frame.f_back, level + 1
     return level
 
 
