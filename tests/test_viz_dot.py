@@ -19,11 +19,11 @@ import pytest
 
 from autograph import Tensor, Value, scope, walk
 from autograph.viz import GraphTooLarge, to_dot
-from autograph.viz.dot import escape_html, heat_color, quote
+from autograph.viz.adapter import analyze
 from autograph.viz.expand import expand
 from autograph.viz.fmt import format_data, format_number
 from autograph.viz.gallery import apple, apple_orange, build, micrograd_step, sigmoid
-from autograph.viz.graph import analyze
+from autograph.viz.labels import escape_html, heat_color, quote
 
 GOLDEN = Path(__file__).parent / "golden"
 REPO = Path(__file__).resolve().parent.parent
@@ -242,7 +242,7 @@ def test_module_weights_made_outside_their_scope_are_parameters() -> None:
 
 def test_every_op_has_a_symbol() -> None:
     from autograph import RULES
-    from autograph.viz.dot import OP_SYMBOLS
+    from autograph.viz.labels import OP_SYMBOLS
 
     assert sorted(set(RULES) - set(OP_SYMBOLS)) == []
 

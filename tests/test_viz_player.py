@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from autograph.viz.dot import GRAD_COLOR
 from autograph.viz.gallery import apple
+from autograph.viz.labels import GRAD_COLOR
 from autograph.viz.player import player_html, write_player
 
 CHROMIUM = next(

@@ -12,9 +12,9 @@ import pytest
 from autograph import Value
 from autograph.viz import GraphvizNotFound, draw, render_source, save, to_dot
 from autograph.viz import render as render_module
-from autograph.viz.dot import GRAD_COLOR
+from autograph.viz.adapter import analyze
 from autograph.viz.gallery import apple, apple_orange, build, render_gallery
-from autograph.viz.graph import analyze
+from autograph.viz.labels import GRAD_COLOR
 
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz `dot` is not installed (apt-get install graphviz)"
@@ -118,7 +118,7 @@ def test_hangul_png_has_real_glyphs(tmp_path: Path) -> None:
     two different Hangul words give different pixels."""
     import subprocess
 
-    from autograph.viz.dot import FONT
+    from autograph.viz.labels import FONT
 
     covering = subprocess.run(
         ["fc-list", ":charset=c0ac", "family"], capture_output=True, text=True, check=True

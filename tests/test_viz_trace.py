@@ -49,9 +49,10 @@ def test_trace_apple_orange() -> None:
 def test_trace_does_not_touch_grads_and_matches_backward() -> None:
     x = Value(2.0, label="x")
     y = x * x + x
-    graph, seed, steps = record_steps(y)
+    graph = record_steps(y)  # the model, with the backward pass as `steps`
+    seed, steps = graph.seed, graph.steps
     assert x.grad == 0 and seed == 1.0
-    got = sum(g for s in steps for _i, p, _l, g in s.inputs if graph.nodes[p] is x)
+    got = sum(g for s in steps for _i, p, _l, g in s.inputs if graph.nodes[p].label == "x")
     y.backward()
     assert got == x.grad == 5.0
 

@@ -188,7 +188,7 @@ def _graph(args: argparse.Namespace) -> Value:
 
 def run(args: argparse.Namespace) -> int:
     from autograph.viz.dot import GraphTooLarge, to_dot
-    from autograph.viz.render import Drawing, GraphvizNotFound, format_for
+    from autograph.viz.render import GraphvizNotFound, draw, format_for
 
     root = _graph(args)
     collapse: Any = args.collapse
@@ -206,6 +206,8 @@ def run(args: argparse.Namespace) -> int:
         "max_nodes": args.max_nodes,
         "precision": None if args.full_precision else 10,
     }
+    if args.no_backward:
+        options["show_grads"] = False  # a forward-only picture, on purpose: no warning
     if args.format and not args.output:
         raise CommandError("--format needs -o FILE")
     if args.max_nodes is not None and args.max_nodes < 1:
@@ -237,8 +239,7 @@ def run(args: argparse.Namespace) -> int:
             print(text or "no backward steps: the graph is a single leaf")
             did = True
         if args.output:
-            drawing = Drawing(to_dot(root, **options), root, options)
-            path = drawing.save(args.output, fmt)
+            path = draw(root, **options).save(args.output, fmt)
             print(f"wrote {path}", file=sys.stderr)
             did = True
         if args.steps:

@@ -1,0 +1,77 @@
+"""The record style: micrograd's boxes `label | data | grad`, each operation an oval between
+its inputs and its result. With `local_derivatives`, an input's arrow is labelled with the
+local derivative d(op)/d(input) (inputs that need no gradient, such as the constant exponent
+of `x ** 2`, have none).
+"""
+
+from __future__ import annotations
+
+from autograph.viz.clusters import Statements
+from autograph.viz.fmt import format_data
+from autograph.viz.labels import (
+    CURRENT_FILL,
+    GRAD_COLOR,
+    HIDDEN,
+    LOCAL_COLOR,
+    ROLE_COLORS,
+    escape_html,
+    float_note,
+    font,
+    heat_color,
+    op_text,
+    tooltip,
+    value_lines,
+)
+from autograph.viz.model import Graph
+from autograph.viz.options import DrawOptions
+from autograph.viz.view import GradView
+
+
+def _cell(content: str, fill: str | None = None) -> str:
+    return f"<TD{f' BGCOLOR={chr(34)}{fill}{chr(34)}' if fill else ''}>{content or ' '}</TD>"
+
+
+def draw_record(graph: Graph, view: GradView, out: Statements, opts: DrawOptions) -> None:
+    nodes, p = graph.nodes, opts.precision
+    for k, node in enumerate(nodes):
+        g = view.node(k)
+        if g is not None:
+            grad_cell = font(escape_html("grad " + format_data(g, p)), GRAD_COLOR)
+        elif view.node_final(k) is not None:
+            grad_cell = font(escape_html("grad " + format_data(view.node_final(k), p)), HIDDEN)
+        else:
+            grad_cell = "grad"
+        data_cell = "data " + value_lines(node, node.data, p)
+        note = float_note(node.data, node.notes.get("float"))
+        if note:
+            data_cell += "<BR/>" + note
+        cells = [
+            _cell(escape_html(node.label), ROLE_COLORS[node.role] if opts.colors else None),
+            _cell(data_cell),
+            _cell(grad_cell, heat_color(g) if opts.heatmap else None),
+        ]
+        table = (
+            '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4"><TR>'
+            + "".join(cells)
+            + "</TR></TABLE>"
+        )
+        tip = tooltip(graph, k)
+        out.node(f"n{k} [shape=plain label=<{table}> tooltip={tip}]", node.scope)
+        if node.is_leaf:
+            continue
+        style = ""
+        if view.current == k:
+            style = f' style=filled fillcolor="{CURRENT_FILL}" penwidth=2.5'
+        out.node(
+            f"n{k}_op [shape=ellipse label=<{escape_html(op_text(node))}>{style}]",
+            node.scope,
+        )
+        out.edge(f"n{k}_op -> n{k}")
+        for e in graph.inputs[k]:
+            source = graph.edges[e].source
+            label = ""
+            local = view.local(e) if opts.local_derivatives else None
+            if local is not None:
+                text = escape_html(f"local {format_data(local, p)}")
+                label = f" [label=<{font(text, LOCAL_COLOR, 10)}>]"
+            out.edge(f"n{source} -> n{k}_op{label}")
