@@ -78,6 +78,13 @@ def _holds_parameters(value: Any) -> bool:
     )
 
 
+def _identities(value: Any) -> tuple[Any, ...]:
+    """What a container holds, by identity (and key), to tell cheaply whether it changed."""
+    if isinstance(value, dict):
+        return (*value, *map(id, value.values()))
+    return tuple(map(id, value))
+
+
 def flatten(attr: str | None, value: Any, *, strict: bool = True) -> Iterator[tuple[str, Any]]:
     """`(name, item)` for the parameters and modules that attribute `attr` holds: itself, or
     the items of a container (a ModuleList/ModuleDict, a list, tuple or dict)."""
@@ -185,8 +192,8 @@ class Module:
 
     def _sync_names(self) -> None:
         # A plain container may have been filled since the last call: name what it holds.
-        # Cheap when nothing changed: a container without modules, of the same length, is
-        # skipped.
+        # Cheap when nothing changed: a container that held no module is skipped while its
+        # length stays the same; one that did, while it holds the same items (by identity).
         d = self.__dict__
         synced = d.get("_synced")
         if synced is None:
@@ -195,9 +202,11 @@ class Module:
         for attr in self._containers:
             value = d[attr]
             seen = synced.get(attr)
-            if seen is not None and seen[0] is value and seen[1] == len(value) and not seen[2]:
+            unchanged = seen is not None and seen[0] is value and seen[1] == len(value)
+            if unchanged and (seen[2] is None or seen[2] == _identities(value)):
                 continue
-            synced[attr] = (value, len(value), self._name_items(attr, value, strict=False))
+            found = self._name_items(attr, value, strict=False)
+            synced[attr] = (value, len(value), _identities(value) if found else None)
 
     # -- calling ----------------------------------------------------------------------
 
