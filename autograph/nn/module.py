@@ -202,8 +202,12 @@ class Module:
         for attr in self._containers:
             value = d[attr]
             seen = synced.get(attr)
-            unchanged = seen is not None and seen[0] is value and seen[1] == len(value)
-            if unchanged and (seen[2] is None or seen[2] == _identities(value)):
+            if (
+                seen is not None
+                and seen[0] is value
+                and seen[1] == len(value)
+                and (seen[2] is None or seen[2] == _identities(value))
+            ):
                 continue
             found = self._name_items(attr, value, strict=False)
             synced[attr] = (value, len(value), _identities(value) if found else None)
