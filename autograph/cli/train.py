@@ -142,8 +142,6 @@ def _prepare_outputs(args: argparse.Namespace, options: tuple[str, ...]) -> dict
                 format_for(target)
             except ValueError as error:
                 raise CommandError(f"{flag} {path}: {error}") from None
-        if target.is_dir():
-            raise CommandError(f"{flag} {path}: is a directory; give a file name")
         parent = target.parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
@@ -151,11 +149,13 @@ def _prepare_outputs(args: argparse.Namespace, options: tuple[str, ...]) -> dict
             raise CommandError(
                 f"{flag} {path}: cannot create the directory {parent} ({error.strerror or error})"
             ) from None
-        existed = target.exists()
         try:
+            existed = os.path.lexists(target)
             with open(target, "ab"):  # appending changes nothing in a file that exists
                 pass
-        except OSError as error:
+        except IsADirectoryError:
+            raise CommandError(f"{flag} {path}: is a directory; give a file name") from None
+        except OSError as error:  # a name too long, a read-only place, ...
             raise CommandError(
                 f"{flag} {path}: cannot write {target} ({error.strerror or error})"
             ) from None
@@ -177,7 +177,15 @@ def _writing(flag: str, target: Path) -> Iterator[None]:
 
 
 def _available_memory() -> int | None:
-    """Bytes of memory free for a new allocation, or None where it cannot be told."""
+    """Bytes of memory available for a new allocation (Linux's MemAvailable, which counts
+    the page cache that can be dropped), or None where it cannot be told."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):
