@@ -203,7 +203,8 @@ def fit(
     batches = sample_indices(n, batch_size, rng=rng, replace=sampling == "replace")
     start = time.perf_counter()
     try:
-        with blas.blas_threads(threads):
+        # NumPy's overflow warnings would only repeat what TrainingDiverged says, by step
+        with blas.blas_threads(threads), np.errstate(over="ignore", invalid="ignore"):
             for step in range(1, iters + 1):
                 rows = next(batches)
                 # The batch is a constant Tensor (requires_grad=False): backward skips the
