@@ -10,6 +10,7 @@ Adam) for 2,000 steps of a 784-100-100-10 ReLU net and prints their final test a
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,10 @@ from autograph.data import load_mnist
 from autograph.nn import MLP, TwoLayerNet, make_optimizer
 from autograph.training import fit, plot_history
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
+# $AUTOGRAPH_MNIST if set (what load_mnist() reads), else the project's copy of the files
+DEFAULT_DATA = os.environ.get("AUTOGRAPH_MNIST") or (
+    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
+)
 
 
 def main() -> None:

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import time
@@ -14,7 +15,7 @@ import numpy as np
 
 from autograph.engine.node import no_grad
 from autograph.engine.value import Value, sum_values
-from autograph.training.loop import History, Log, fit, progress_bar
+from autograph.training.loop import History, Log, diverged, fit, progress_bar
 from autograph.training.plots import plot_history, plot_moons_boundary
 
 
@@ -49,10 +50,16 @@ def train_moons(
 
     Returns (model, history, (X, y)) with y in {-1, +1}; `history.train_acc` is measured
     before each update (as micrograd prints it) plus once after the last.
+
+    Bad data is refused before training (ValueError: a NaN, infinite or negative `noise`, or
+    points that overflow); a loss that becomes NaN or infinite raises `TrainingDiverged`
+    naming the step, before that step's update.
     """
     from autograph.data.toy import make_moons
     from autograph.nn.scalar import MLP
 
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"train_moons: steps must be a whole number >= 1, got {steps!r}")
     X, y01 = make_moons(n_samples, noise=noise, seed=data_seed)
     y = y01 * 2 - 1
     model = MLP(2, list(sizes), rng=random.Random(init_seed))
@@ -62,6 +69,11 @@ def train_moons(
     try:
         for k in range(steps):
             loss, acc = moons_loss(model, X, y)
+            if not math.isfinite(loss.data):
+                # numbered as the log lines are (micrograd prints steps from 0)
+                error = diverged(k, loss.data, history.loss[-1] if history.loss else None)
+                error.history = history
+                raise error
             model.zero_grad()
             loss.backward()
             lr = 1.0 - 0.9 * k / steps
@@ -124,7 +136,7 @@ def train_small_demo(
     if dataset == "mnist":
         from autograph.data.mnist import load_mnist
         from autograph.nn.models import TwoLayerNet
-        from autograph.nn.optim import SGD
+        from autograph.optim import SGD
 
         if data_dir is None:
             raise ValueError("train_small_demo(dataset='mnist') needs data_dir")
@@ -160,7 +172,7 @@ def train_small_demo(
 
     from autograph.data.toy import make_spiral
     from autograph.nn.layers import MLP
-    from autograph.nn.optim import Adam
+    from autograph.optim import Adam
 
     X, y = make_spiral(100, 3, seed=seed)
     Xt, yt = make_spiral(100, 3, seed=seed + 1)
