@@ -27,11 +27,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograph.engine.node import RECORDING
+from autograph.engine.mode import enter_scope, exit_scope
 from autograph.engine.tensor import Tensor
 from autograph.engine.value import Value
 from autograph.nn.npz import is_numeric, read_npz
-from autograph.optim.grad import reset_grad
 
 CONTAINERS = (list, tuple, dict)
 
@@ -225,17 +224,16 @@ class Module:
                 if isinstance(arg, np.ndarray):
                     args = tuple(Tensor(a) if isinstance(a, np.ndarray) else a for a in args)
                     break
-        # Open the module's scope by hand (not through contextlib): this runs once per layer
-        # per training step, and the engine's hot path only reads RECORDING.scope.
+        # The engine's scope primitive, not the `scope()` context manager: this runs once per
+        # layer per training step.
         name = self._name
         if name is None:
             return self.forward(*args, **kwargs)
-        previous = RECORDING.scope
-        RECORDING.scope = name if previous is None else f"{previous}/{name}"
+        token = enter_scope(name)
         try:
             return self.forward(*args, **kwargs)
         finally:
-            RECORDING.scope = previous
+            exit_scope(token)
 
     # -- the registry -----------------------------------------------------------------
 
@@ -306,7 +304,7 @@ class Module:
 
     def zero_grad(self) -> None:
         for p in self.parameters():
-            reset_grad(p)
+            p.reset_grad()
 
     def train(self, mode: bool = True) -> Module:
         if not isinstance(mode, bool):

@@ -8,7 +8,6 @@ schedulers `StepLR`, `CosineAnnealingLR`. The textbook's: `SGD`, `Momentum`, `Ne
 `step()`. `autograph.nn` re-exports the optimizers (`from autograph.nn import SGD`).
 """
 
-from autograph.optim.grad import reset_grad
 from autograph.optim.methods import (
     OPTIMIZERS,
     SGD,
@@ -41,5 +40,4 @@ __all__ = [
     "StepLR",
     "WeightDecay",
     "make_optimizer",
-    "reset_grad",
 ]

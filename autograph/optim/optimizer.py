@@ -30,7 +30,6 @@ import numpy as np
 
 from autograph.engine.node import Node, no_grad
 from autograph.engine.value import Value
-from autograph.optim.grad import reset_grad
 
 Hook = Callable[[list[Any]], None]
 
@@ -157,7 +156,7 @@ class Optimizer:
 
     def zero_grad(self) -> None:
         for p in self.params:
-            reset_grad(p)
+            p.reset_grad()
 
     def _state(self, p: Any) -> dict[str, Any]:
         state = self.state.get(id(p))
