@@ -34,6 +34,7 @@ and dW: a `db` not summed over the batch is an error that names the layer. Under
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import re
 from collections.abc import Iterator
@@ -96,13 +97,14 @@ def is_layer(obj: Any) -> bool:
     return callable(getattr(obj, "forward", None)) and callable(getattr(obj, "backward", None))
 
 
-def _assigned_in_backward(layer: Any) -> set[str]:
-    """Names `X` for which backward's source assigns `self.dX` (when the source is known)."""
+@functools.lru_cache(maxsize=256)
+def _assigned_in_backward(backward: Any) -> frozenset[str]:
+    """Names `X` for which `backward`'s source assigns `self.dX` (when the source is known)."""
     try:
-        source = inspect.getsource(type(layer).backward)
+        source = inspect.getsource(backward)
     except (OSError, TypeError):
-        return set()
-    return set(re.findall(r"self\.d(\w+)\s*=(?!=)", source))
+        return frozenset()
+    return frozenset(re.findall(r"self\.d(\w+)\s*=(?!=)", source))
 
 
 def find_parameters(layer: Any, names: tuple[str, ...] | None = None) -> list[ParamSlot]:
@@ -120,7 +122,7 @@ def find_parameters(layer: Any, names: tuple[str, ...] | None = None) -> list[Pa
             for j in range(len(params))
         ]
     attributes = vars(layer) if hasattr(layer, "__dict__") else {}
-    assigned = _assigned_in_backward(layer)
+    assigned = _assigned_in_backward(getattr(type(layer), "backward", None))
     return [
         ParamSlot(name, name)
         for name, value in attributes.items()
