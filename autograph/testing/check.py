@@ -35,7 +35,7 @@ from autograph.engine.function import Function
 from autograph.engine.layer import LayerOp, is_layer
 from autograph.testing.compare import fmt
 from autograph.testing.evaluate import Failure, Found, Stats, Subject, evaluate
-from autograph.testing.infer import OpSpec, SpecError, trial_example, with_targets
+from autograph.testing.infer import Example, OpSpec, SpecError, draw_example, with_targets
 from autograph.testing.subjects import WRITES_DOUT, FunctionSubject, LayerSubject, trial
 
 DEFAULT_EXAMPLES = 50
@@ -56,6 +56,7 @@ class CheckResult:
     skipped_points: int  # elements skipped as non-differentiable points
     rejected: int  # examples outside the op's domain (forward not finite)
     warnings: list[str] = field(default_factory=list)
+    shapes: list[tuple[tuple[int, ...], ...]] = field(default_factory=list)  # inputs' shapes seen
 
     @property
     def ok(self) -> bool:
@@ -111,22 +112,40 @@ class CheckFailed(AssertionError):
         self.result = result
 
 
+_QUIET: dict[str, Any] = {
+    "database": None,  # nothing written into the user's directory
+    "derandomize": True,  # the same op gives the same result every run
+    "deadline": None,
+    "suppress_health_check": list(HealthCheck),
+    "verbosity": Verbosity.quiet,
+    "report_multiple_bugs": False,
+    "print_blob": False,
+}
+
+
+def _trial_example(spec: OpSpec) -> Example:
+    """One example with every size 2, drawn as the search draws (so in the given domain)."""
+    drawn: list[Example] = []
+
+    @Settings(Settings.get_profile("default"), max_examples=1, phases=(Phase.generate,), **_QUIET)
+    @given(data=st.data())
+    def draw(data: st.DataObject) -> None:
+        drawn.append(draw_example(data, spec, size=2))
+
+    draw()
+    return drawn[0]
+
+
 def _search(
     subject: Subject, max_examples: int, atol: float, rtol: float, eps: float
 ) -> CheckResult:
     stats = Stats()
 
     @Settings(
-        parent=Settings.get_profile("default"),
-        database=None,
-        derandomize=True,
+        Settings.get_profile("default"),
         max_examples=max_examples,
-        deadline=None,
         phases=(Phase.explicit, Phase.generate, Phase.shrink),
-        suppress_health_check=list(HealthCheck),
-        verbosity=Verbosity.quiet,
-        report_multiple_bugs=False,
-        print_blob=False,
+        **_QUIET,
     )
     @given(data=st.data())
     def check(data: st.DataObject) -> None:
@@ -153,7 +172,17 @@ def _search(
         stats.skipped,
         stats.rejected,
         stats.warnings,
+        sorted(stats.shapes),
     )
+
+
+def _check(
+    subject: Subject, targets: Any, max_examples: int, atol: float, rtol: float, eps: float
+) -> CheckResult:
+    """Rules 3 and 5 from a trial run, then the search."""
+    found_targets, loss = trial(subject, _trial_example(subject.spec))
+    subject.spec = with_targets(subject.spec, found_targets if targets is None else (), loss)
+    return _search(subject, max_examples, atol, rtol, eps)
 
 
 def _run(
@@ -165,14 +194,13 @@ def _run(
     eps: float,
     raise_exception: bool,
 ) -> CheckResult:
-    found_targets, loss = trial(subject, trial_example(subject.spec))
-    subject.spec = with_targets(subject.spec, found_targets if targets is None else (), loss)
+    args = (subject, targets, max_examples, atol, rtol, eps)
     if currently_in_test_context():  # inside the user's @given: a search of our own beside it
         box: dict[str, Any] = {}
 
         def work() -> None:
             try:
-                box["result"] = _search(subject, max_examples, atol, rtol, eps)
+                box["result"] = _check(*args)
             except BaseException as error:  # handed to the caller's thread
                 box["error"] = error
 
@@ -183,7 +211,7 @@ def _run(
             raise box["error"]
         result: CheckResult = box["result"]
     else:
-        result = _search(subject, max_examples, atol, rtol, eps)
+        result = _check(*args)
     for w in result.warnings:
         if w == WRITES_DOUT:
             warnings.warn(f"{result.name}: {w}", MutatesGradientWarning, stacklevel=3)

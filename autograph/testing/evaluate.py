@@ -58,6 +58,7 @@ class Stats:
     rejected: int = 0
     failed: bool = False
     warnings: list[str] = field(default_factory=list)
+    shapes: set[tuple[tuple[int, ...], ...]] = field(default_factory=set)  # of the inputs
 
 
 def state_mismatches(
@@ -175,6 +176,7 @@ def evaluate(
     if not stats.failed:
         stats.examples += 1
         stats.skipped += skipped
+        stats.shapes.add(tuple(ex.arrays[a.name].shape for a in spec.inputs))
 
 
 __all__ = ["Failure", "Found", "Stats", "Subject", "evaluate", "state_mismatches"]

@@ -189,10 +189,12 @@ def size_names(spec: OpSpec) -> list[str]:
     return names
 
 
-def draw_sizes(data: st.DataObject, spec: OpSpec) -> dict[str, int]:
+def draw_sizes(data: st.DataObject, spec: OpSpec, every: int | None = None) -> dict[str, int]:
     sizes = {}
     for name in size_names(spec):
-        if name == BATCH:
+        if every is not None:
+            sizes[name] = every
+        elif name == BATCH:
             sizes[name] = data.draw(st.sampled_from(BATCH_SIZES), label="batch size")
         else:
             sizes[name] = data.draw(st.integers(1, MAX_SIDE), label=f"size {name}")
@@ -208,9 +210,9 @@ def one_hot(data: st.DataObject, shape: tuple[int, ...]) -> np.ndarray:
     return np.eye(shape[-1])[np.array(labels, dtype=int)].reshape(shape)
 
 
-def draw_example(data: st.DataObject, spec: OpSpec) -> Example:
-    """Sizes, then every array, in the order parameters, inputs."""
-    sizes = draw_sizes(data, spec)
+def draw_example(data: st.DataObject, spec: OpSpec, size: int | None = None) -> Example:
+    """Sizes (or every size `size`), then every array: parameters, then inputs."""
+    sizes = draw_sizes(data, spec, size)
     shapes = {a.name: concrete(a.shape, sizes) for a in (*spec.params, *spec.inputs)}
     if spec.broadcast:
         batch = [a for a in spec.inputs if not a.target]
@@ -246,22 +248,6 @@ def other_example(spec: OpSpec, ex: Example) -> Example:
             np.roll(a, 1, axis=-1) if arg.target else np.roll(a.ravel(), 1).reshape(a.shape)
         )
     return Example(ex.sizes, arrays)
-
-
-def trial_example(spec: OpSpec) -> Example:
-    """A fixed example (sizes 2, values from a seeded generator) for the trial run."""
-    rng = np.random.default_rng(0)
-    sizes = {name: 2 for name in size_names(spec)}
-    arrays: dict[str, np.ndarray] = {}
-    first = spec.inputs[0].name if spec.inputs else None
-    for arg in (*spec.params, *spec.inputs):
-        shape = concrete(arg.shape, sizes)
-        if arg.target and first is not None:
-            shape = concrete(next(a for a in spec.inputs if a.name == first).shape, sizes)
-            arrays[arg.name] = np.eye(shape[-1])[rng.integers(0, shape[-1], shape[:-1])]
-        else:
-            arrays[arg.name] = rng.uniform(0.2, 1.0, shape) * rng.choice([-1.0, 1.0], shape)
-    return Example(sizes, arrays)
 
 
 def build_spec(
@@ -332,6 +318,5 @@ __all__ = [
     "infer_shapes",
     "is_parameter_name",
     "positional_names",
-    "trial_example",
     "with_targets",
 ]

@@ -311,31 +311,41 @@ class FunctionSubject:
 
 def trial(subject: LayerSubject | FunctionSubject, ex: Example) -> tuple[list[str], bool]:
     """Rules 3 and 5: (the inputs backward gives no gradient, whether it is a loss layer)."""
-    name, spec = subject.name, subject.spec
+    name = subject.name
     try:
-        if isinstance(subject, LayerSubject):
-            layer, _ = subject.build(ex)
-            out = layer.forward(*subject._inputs(ex))
-            has_default, _ = loss_default(layer)
-            loss = has_default and np.ndim(out) == 0
-            result = layer.backward() if loss else layer.backward(np.ones(np.shape(out)))
-        else:
-            leaves = subject._leaves(ex, True)
-            ctx = FunctionCtx(tuple(True for _ in leaves))
-            with no_grad():
-                out = subject.fn.forward(ctx, *leaves)
-                seed = Tensor(np.ones(np.shape(out.data if isinstance(out, Node) else out)))
-                result = subject.fn.backward(ctx, seed)
-            loss = False
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return _trial(subject, ex)
+    except SpecError:
+        raise
     except Exception as error:
         shapes = ", ".join(f"{k}: {np.shape(v)}" for k, v in ex.arrays.items())
         raise SpecError(
             f"{name}: cannot run it on the inferred shapes ({shapes}): "
             f"{type(error).__name__}: {error}; pass shapes={{...}} (and targets=, init=)"
         ) from error
+
+
+def _trial(subject: LayerSubject | FunctionSubject, ex: Example) -> tuple[list[str], bool]:
+    loss = False
+    if isinstance(subject, LayerSubject):
+        layer, _ = subject.build(ex)
+        out = layer.forward(*subject._inputs(ex))
+        has_default, _ = loss_default(layer)
+        loss = has_default and np.ndim(out) == 0
+        result = layer.backward() if loss else layer.backward(np.ones(np.shape(out)))
+    else:
+        leaves = subject._leaves(ex, True)
+        ctx = FunctionCtx(tuple(True for _ in leaves))
+        with no_grad():
+            out = subject.fn.forward(ctx, *leaves)
+            seed = Tensor(np.ones(np.shape(out.data if isinstance(out, Node) else out)))
+            result = subject.fn.backward(ctx, seed)
     returned = tuple(result) if isinstance(result, tuple | list) else (result,)
     targets = [
-        a.name for k, a in enumerate(spec.inputs) if k >= len(returned) or returned[k] is None
+        a.name
+        for k, a in enumerate(subject.spec.inputs)
+        if k >= len(returned) or returned[k] is None
     ]
     return targets, loss
 
