@@ -406,3 +406,28 @@ def test_inside_a_users_given_test(scale) -> None:
     assert check_layer(Scaled, max_examples=10).ok
     with pytest.raises(CheckFailed):
         check_layer(SigmoidForgetsOut, max_examples=10)
+
+
+def test_a_state_failure_is_drawn_with_the_gradient_after_the_earlier_call() -> None:
+    from autograph.testing.picture import failure_graph
+
+    class StickyScale:
+        def __init__(self):
+            self.x = None
+
+        def forward(self, x):
+            if self.x is None:
+                self.x = x
+            return x * x
+
+        def backward(self, dout):
+            return 2 * self.x * dout
+
+    result = quiet_check(StickyScale)
+    worst = result.failure.worst
+    assert worst.kind == "state"
+    _, graph = failure_graph(result)
+    (edge,) = [e for e in graph.edges if "expected" in e.notes]
+    np.testing.assert_allclose(edge.grad, worst.got)
+    np.testing.assert_allclose(edge.notes["expected"], worst.expected)
+    assert not np.allclose(edge.grad, edge.notes["expected"])

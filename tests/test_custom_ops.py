@@ -395,3 +395,29 @@ def test_replaying_a_layer_graph_leaves_the_original_untouched() -> None:
 def test_layer_op_takes_an_object_not_a_class() -> None:
     with pytest.raises(TypeError, match="LayerOp takes a layer object"):
         LayerOp(tb.Relu)
+
+
+class SquareTimes(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return grad * 2 * a * b, grad * a * a
+
+
+def test_each_backward_pass_runs_the_users_backward_afresh() -> None:
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    b = Tensor([3.0, 4.0], requires_grad=True)
+    z = SquareTimes.apply(a, b)
+    seed = np.ones(2)
+    z.backward(seed)
+    b.requires_grad = False  # later passes ask for input 0 only
+    for scale in (2.0, 3.0):
+        a.data *= scale  # in place: the same array object
+        a.grad = None
+        z.backward(seed)  # the same seed object
+        np.testing.assert_allclose(a.grad, 2 * a.data * b.data)

@@ -65,23 +65,26 @@ class CustomOp:
     out the results input by input. Subclasses implement `vjp_all` and `replay`.
     """
 
-    __slots__ = ("name", "needs", "_last", "_g", "_grads")
+    __slots__ = ("name", "needs", "_last", "_g", "_xs", "_grads")
 
     def __init__(self, name: str, needs: tuple[bool, ...]) -> None:
         self.name = name
         self.needs = needs  # which inputs needed a gradient when the node was made
         self._last = max((i for i, n in enumerate(needs) if n), default=-1)
         self._g: Any = None
+        self._xs: Any = None
         self._grads: tuple[Any, ...] | None = None
 
     def vjp(self, m: Math, g: Any, out: Any, xs: tuple[Any, ...], i: int) -> Any:
-        """The gradient for input `i` (the rule of `RULES["custom"]`)."""
+        """The gradient for input `i` (the rule of `RULES["custom"]`). The backward pass asks
+        input by input with the same `g` and `xs` objects (a new `xs` tuple per visit): the
+        user's backward runs once per visit."""
         grads = self._grads
-        if grads is None or self._g is not g:
+        if grads is None or self._g is not g or self._xs is not xs:
             grads = self._grads = self.vjp_all(m, g, out, xs)
-            self._g = g
-        if i >= self._last:  # the last input the pass asks for: hold nothing after it
-            self._g = self._grads = None
+            self._g, self._xs = g, xs
+        if i >= self._last:  # the last input a pass asks for: hold nothing after it
+            self._g = self._xs = self._grads = None
         return grads[i]
 
     def vjp_all(self, m: Math, g: Any, out: Any, xs: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -286,10 +289,7 @@ class FunctionCall(CustomOp):
 
     def replay(self, inputs: list[Any]) -> Node:
         nodes = iter(inputs)
-        args = [
-            next(nodes) if a is None and k in self.positions else a
-            for k, a in enumerate(self.template)
-        ]
+        args = [next(nodes) if k in self.positions else a for k, a in enumerate(self.template)]
         result: Node = self.fn.apply(*args)
         return result
 

@@ -169,6 +169,8 @@ def evaluate(
                 Failure([Mismatch("", "", "state", message)], ex, run.out, run.dout)
             ) from None
         mismatches = state_mismatches(subject, run.got, again)
+        if mismatches:  # drawn: what backward gave after the earlier call
+            run.got = {k: again.get(k, v) for k, v in run.got.items()}
     if mismatches:
         mismatches.sort(key=lambda m: -m.excess)
         got = {k: np.asarray(v) for k, v in run.got.items()}
