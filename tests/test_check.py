@@ -431,3 +431,35 @@ def test_a_state_failure_is_drawn_with_the_gradient_after_the_earlier_call() -> 
     np.testing.assert_allclose(edge.grad, worst.got)
     np.testing.assert_allclose(edge.notes["expected"], worst.expected)
     assert not np.allclose(edge.grad, edge.notes["expected"])
+
+
+class Power(Function):
+    @staticmethod
+    def forward(ctx, x, n):
+        ctx.save_for_backward(x)
+        ctx.n = n
+        return x**n
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * ctx.n * x ** (ctx.n - 1), None
+
+
+def test_constant_arguments_of_forward() -> None:
+    assert check_op(Power, constants={"n": 3}, max_examples=FEW).ok
+
+    class Dropoutish:
+        """A flag with a default is left at it; a required one is given as a constant."""
+
+        def forward(self, x, scale, train_flg=True):
+            self.scale = scale if train_flg else 1.0
+            return x * self.scale
+
+        def backward(self, dout):
+            return dout * self.scale
+
+    result = quiet_check(Dropoutish, constants={"scale": 0.5})
+    assert result.ok and [a.name for a in result.spec.inputs] == ["x"]
+    with pytest.raises(SpecError, match="constants names 'k'"):
+        check_op(Power, constants={"k": 3})

@@ -227,6 +227,7 @@ def check_layer(
     targets: tuple[str, ...] | None = None,
     domain: Any = None,
     init: dict[str, Any] | None = None,
+    constants: dict[str, Any] | None = None,
     broadcast: bool = False,
     max_examples: int = DEFAULT_EXAMPLES,
     atol: float = 1e-5,
@@ -239,7 +240,8 @@ def check_layer(
 
     What is drawn is inferred from the code (docs/backward.md lists the rules); `shapes`,
     `targets`, `domain` (one for all inputs, or a dict by name), `init` (constructor
-    arguments that are not arrays) and `broadcast` say it where inference cannot. Raises
+    arguments that are not arrays), `constants` (forward's arguments that are not drawn,
+    e.g. a flag) and `broadcast` say it where inference cannot. Raises
     `CheckFailed` (an AssertionError) on a wrong backward unless `raise_exception=False`;
     warns `MutatesGradientWarning` when backward writes into dout.
     """
@@ -254,7 +256,7 @@ def check_layer(
         "broadcast": broadcast,
         "name": name,
     }
-    subject = LayerSubject(layer, init=init, **spec)
+    subject = LayerSubject(layer, init=init, constants=constants, **spec)
     return _run(subject, targets, max_examples, atol, rtol, eps, raise_exception)
 
 
@@ -264,6 +266,7 @@ def check_op(
     shapes: dict[str, tuple[int | str, ...]] | None = None,
     targets: tuple[str, ...] | None = None,
     domain: Any = None,
+    constants: dict[str, Any] | None = None,
     broadcast: bool = False,
     max_examples: int = DEFAULT_EXAMPLES,
     atol: float = 1e-5,
@@ -272,12 +275,18 @@ def check_op(
     name: str | None = None,
     raise_exception: bool = True,
 ) -> CheckResult:
-    """Check a custom op's backward: a `Function` subclass (run through autograph, so its
-    contract is checked too), a `LayerOp`, or a layer (then as `check_layer`). The options
-    are `check_layer`'s."""
+    """Check a custom op's backward: a `Function` subclass (run through autograph on
+    Tensors, so its contract is checked too), a `LayerOp`, or a layer (then as
+    `check_layer`). The options are `check_layer`'s."""
     if isinstance(op, LayerOp):
         op = op.layer
-    options = {"shapes": shapes, "targets": targets, "domain": domain, "broadcast": broadcast}
+    options = {
+        "shapes": shapes,
+        "targets": targets,
+        "domain": domain,
+        "broadcast": broadcast,
+        "constants": constants,
+    }
     if isinstance(op, type) and issubclass(op, Function):
         subject = FunctionSubject(op, name=name, **options)
         return _run(subject, targets, max_examples, atol, rtol, eps, raise_exception)

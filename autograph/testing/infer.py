@@ -3,15 +3,16 @@
 
 The rules (docs/backward.md, "What the check feeds your layer"):
 
-1. Names. The arguments of `forward` after `self`/`ctx` are the op's inputs; the required
-   arguments of a layer class's `__init__` are its constructor parameters.
+1. Names. The required arguments of `forward` after `self`/`ctx` are the op's inputs (one
+   with a default keeps it); the required arguments of a layer class's `__init__` are its
+   constructor parameters.
 2. Shapes. An argument named like a weight matrix (`W`, `W1`, `w`, `weight`) is a matrix
    (n, k); one named like a bias (`b`, `b1`, `bias`) is a vector (k,) of the matrix before
    it; matrices chain (each one's rows are the previous one's columns). Every other input is
    a batch (N, n), n being the first matrix's rows (or one size shared by all such inputs).
-   N is drawn from 2, 1 and 3, in that order of preference when shrinking: a failure shows
-   with a batch of 2 if it can (where summing over the batch matters), else with 1.
-   `broadcast=True` draws mutually broadcastable shapes for the batch inputs instead.
+   N is drawn from 2, 1 and 3 (batches of one and of more; 2 first, and shrinking never
+   trades it for a later one, because a batch of 2 shows what summing over it does); other
+   sizes from 1 to 3. `broadcast=True` draws mutually broadcastable shapes for the batch inputs instead.
 3. Targets. After one trial run, an input that backward returns no gradient for (beyond
    the ones it returns, or None) is a target: one-hot rows of the first input's shape (the
    `t` of `SoftmaxWithLoss.forward(x, t)`).
@@ -24,8 +25,9 @@ The rules (docs/backward.md, "What the check feeds your layer"):
 
 Where these fail (other parameter names, other shapes), pass `shapes={"x": ("N", 4), "gamma":
 (4,)}` (ints, or names of sizes drawn per example: "N" is the batch), `targets=("t",)`,
-and `domain` (a `Domain`, a `(low, high)` pair, or a Hypothesis strategy of floats; or a
-dict of them by input name).
+`init=` / `constants=` (constructor / forward arguments passed as given), and `domain` (a
+`Domain`, a `(low, high)` pair, or a Hypothesis strategy of floats; or a dict of them by
+input name).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ Shape = tuple[int | str, ...]
 DomainLike = Domain | tuple[float, float] | st.SearchStrategy[float]
 
 BATCH = "N"
-BATCH_SIZES = (2, 1, 3)  # shrinking prefers the first
+BATCH_SIZES = (2, 1, 3)  # sampled_from shrinks towards the first
 MAX_SIDE = 3
 _MATRIX = re.compile(r"^(W|w|weight|weights)\d*$")
 _BIAS = re.compile(r"^(b|bias|biases)\d*$")

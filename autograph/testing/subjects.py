@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,17 +84,56 @@ def _objective(out: Any, dout: Any) -> float:
     return float(np.sum(np.asarray(data, dtype=np.float64) * weights))
 
 
-class LayerSubject:
+class _Forward:
+    """forward's arguments: the required ones in order (`order`), some given as `constants`
+    (passed as they are), the others drawn (`spec.inputs`)."""
+
+    name: str
+    spec: OpSpec
+
+    def _split(self, method: Any, constants: dict[str, Any] | None) -> list[str]:
+        self.order = positional_names(method, skip=1, required=True)
+        self.constants = dict(constants or {})
+        unknown = [n for n in self.constants if n not in self.order]
+        if unknown:
+            raise SpecError(
+                f"{self.name}: constants names {unknown[0]!r}, which is not a required "
+                f"argument of forward ({', '.join(self.order) or 'none'})"
+            )
+        return [n for n in self.order if n not in self.constants]
+
+    def arguments(self, inputs: Sequence[Any]) -> list[Any]:
+        """forward's arguments: `inputs` (one per drawn input, in order) and the constants."""
+        drawn = dict(zip((a.name for a in self.spec.inputs), inputs, strict=True))
+        return [self.constants[n] if n in self.constants else drawn[n] for n in self.order]
+
+    def without_gradient(self, returned: tuple[Any, ...]) -> list[str]:
+        """The drawn inputs backward returned no gradient for (by forward's positions)."""
+        return [
+            n
+            for k, n in enumerate(self.order)
+            if n not in self.constants and (k >= len(returned) or returned[k] is None)
+        ]
+
+
+class LayerSubject(_Forward):
     """A textbook-style layer: a class (built per example from drawn constructor arrays) or
     an object (deep-copied per example, its parameter arrays redrawn in place)."""
 
-    def __init__(self, layer: Any, *, init: dict[str, Any] | None = None, **spec: Any) -> None:
+    def __init__(
+        self,
+        layer: Any,
+        *,
+        init: dict[str, Any] | None = None,
+        constants: dict[str, Any] | None = None,
+        **spec: Any,
+    ) -> None:
         cls: Any = layer if isinstance(layer, type) else type(layer)
         self.cls = cls
         self.instance = None if isinstance(layer, type) else layer
         self.name = spec.pop("name", None) or self.cls.__name__
         self.init = dict(init or {})
-        inputs = positional_names(cls.forward, skip=1)
+        inputs = self._split(cls.forward, constants)
         shapes = spec.get("shapes") or {}
         fixed: dict[str, tuple[int, ...]] = {}
         if self.instance is None:
@@ -170,17 +209,17 @@ class LayerSubject:
             if not np.array_equal(mine, dout):
                 run.warnings.append(WRITES_DOUT)
         returned = tuple(result) if isinstance(result, tuple | list) else (result,)
-        inputs = self.spec.inputs
-        if len(returned) > len(inputs):
+        if len(returned) > len(self.order):
             raise OpProblem(
-                f"backward returned {len(returned)} gradients for {len(inputs)} input(s)"
+                f"backward returned {len(returned)} gradients for {len(self.order)} input(s)"
             )
-        for k, arg in enumerate(inputs):
+        missing = self.without_gradient(returned)
+        for arg in self.spec.inputs:
             if arg.target:
                 continue
-            if k >= len(returned) or returned[k] is None:
+            if arg.name in missing:
                 raise OpProblem(f"backward returned no gradient for input {arg.name}")
-            run.got[arg.name] = returned[k]
+            run.got[arg.name] = returned[self.order.index(arg.name)]
         for name, slot in slots.items():
             stored = slot.grad(layer)
             if stored is None:
@@ -192,7 +231,7 @@ class LayerSubject:
         layer, slots = self.build(ex)
         inputs = self._inputs(ex)
         before = [x.copy() for x in inputs]
-        out = _call(f"{self.name}.forward", layer.forward, *inputs)
+        out = _call(f"{self.name}.forward", layer.forward, *self.arguments(inputs))
         _finite(out)
         run = Run(out, None if self.spec.loss else draw_dout(np.shape(out)), {})
         if any(not np.array_equal(a, b) for a, b in zip(before, inputs, strict=True)):
@@ -211,7 +250,8 @@ class LayerSubject:
         arrays.update({name: slot.array(layer) for name, slot in slots.items()})
 
         def evaluate() -> float:
-            return _objective(_call(f"{self.name}.forward", layer.forward, *inputs), dout)
+            forward = _call(f"{self.name}.forward", layer.forward, *self.arguments(inputs))
+            return _objective(forward, dout)
 
         return arrays, evaluate
 
@@ -224,7 +264,8 @@ class LayerSubject:
         try:
             with enable_grad(), warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
-                result = layer.forward(*(t if t.requires_grad else t.data for t in leaves))
+                args = self.arguments([t if t.requires_grad else t.data for t in leaves])
+                result = layer.forward(*args)
                 if not (isinstance(result, Tensor) and result.requires_grad):
                     return None
                 if not np.allclose(result.data, out, rtol=1e-9, atol=1e-12):
@@ -240,20 +281,22 @@ class LayerSubject:
     def repeat(self, ex: Example, other: Example, dout: Any) -> dict[str, Any]:
         """forward(other), forward(ex), backward(dout) on one layer: the gradients."""
         layer, slots = self.build(ex)
-        _call(f"{self.name}.forward", layer.forward, *self._inputs(other))
-        _call(f"{self.name}.forward", layer.forward, *self._inputs(ex))
+        _call(f"{self.name}.forward", layer.forward, *self.arguments(self._inputs(other)))
+        _call(f"{self.name}.forward", layer.forward, *self.arguments(self._inputs(ex)))
         run = Run(None, dout, {})
         self._backward(layer, dout, run, slots)
         return run.got
 
 
-class FunctionSubject:
+class FunctionSubject(_Forward):
     """A `Function` subclass, run through autograph (so its contract is checked too)."""
 
-    def __init__(self, fn: type[Function], **spec: Any) -> None:
+    def __init__(
+        self, fn: type[Function], *, constants: dict[str, Any] | None = None, **spec: Any
+    ) -> None:
         self.fn = fn
         self.name = spec.pop("name", None) or fn.__name__
-        inputs = positional_names(fn.forward, skip=1)
+        inputs = self._split(fn.forward, constants)
         self.spec: OpSpec = build_spec(self.name, inputs, [], **spec)
         self.grad_names = {a.name: "d" + a.name for a in self.spec.inputs}
 
@@ -271,7 +314,7 @@ class FunctionSubject:
 
     def analytic(self, ex: Example, draw_dout: DoutSource) -> Run:
         leaves = self._leaves(ex, True)
-        out = _call(f"{self.name}.forward", self.fn.apply, *leaves)
+        out = _call(f"{self.name}.forward", self.fn.apply, *self.arguments(leaves))
         _finite(out.data)
         dout = draw_dout(np.shape(out.data))
         return Run(out.data, dout, self._grads(out, leaves, dout))
@@ -283,17 +326,20 @@ class FunctionSubject:
 
         def evaluate() -> float:
             with no_grad():
-                return _objective(_call(f"{self.name}.forward", self.fn.apply, *leaves), dout)
+                return _objective(
+                    _call(f"{self.name}.forward", self.fn.apply, *self.arguments(leaves)), dout
+                )
 
         return {a.name: t.data for a, t in zip(self.spec.inputs, leaves, strict=True)}, evaluate
 
     def reference(self, ex: Example, dout: Any, out: Any) -> dict[str, np.ndarray] | None:
         leaves = self._leaves(ex, True)
-        ctx = FunctionCtx(tuple(t.requires_grad for t in leaves))
+        args = self.arguments(leaves)
+        ctx = FunctionCtx(tuple(isinstance(a, Node) and a.requires_grad for a in args))
         try:
             with enable_grad(), warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
-                result = self.fn.forward(ctx, *leaves)
+                result = self.fn.forward(ctx, *args)
                 if not (isinstance(result, Tensor) and result.requires_grad and not result.is_leaf):
                     return None
                 grads = self._grads(result, leaves, dout)
@@ -304,8 +350,9 @@ class FunctionSubject:
     def repeat(self, ex: Example, other: Example, dout: Any) -> dict[str, Any]:
         """Two calls, then backward through the first: each call keeps its own ctx."""
         leaves = self._leaves(ex, True)
-        first = _call(f"{self.name}.forward", self.fn.apply, *leaves)
-        _call(f"{self.name}.forward", self.fn.apply, *self._leaves(other, True))
+        first = _call(f"{self.name}.forward", self.fn.apply, *self.arguments(leaves))
+        other_args = self.arguments(self._leaves(other, True))
+        _call(f"{self.name}.forward", self.fn.apply, *other_args)
         return self._grads(first, leaves, dout)
 
 
@@ -330,24 +377,20 @@ def _trial(subject: LayerSubject | FunctionSubject, ex: Example) -> tuple[list[s
     loss = False
     if isinstance(subject, LayerSubject):
         layer, _ = subject.build(ex)
-        out = layer.forward(*subject._inputs(ex))
+        out = layer.forward(*subject.arguments(subject._inputs(ex)))
         has_default, _ = loss_default(layer)
         loss = has_default and np.ndim(out) == 0
         result = layer.backward() if loss else layer.backward(np.ones(np.shape(out)))
     else:
         leaves = subject._leaves(ex, True)
-        ctx = FunctionCtx(tuple(True for _ in leaves))
+        args = subject.arguments(leaves)
+        ctx = FunctionCtx(tuple(isinstance(a, Node) for a in args))
         with no_grad():
-            out = subject.fn.forward(ctx, *leaves)
+            out = subject.fn.forward(ctx, *args)
             seed = Tensor(np.ones(np.shape(out.data if isinstance(out, Node) else out)))
             result = subject.fn.backward(ctx, seed)
     returned = tuple(result) if isinstance(result, tuple | list) else (result,)
-    targets = [
-        a.name
-        for k, a in enumerate(subject.spec.inputs)
-        if k >= len(returned) or returned[k] is None
-    ]
-    return targets, loss
+    return subject.without_gradient(returned), loss
 
 
 __all__ = ["FunctionSubject", "LayerSubject", "OpProblem", "OutsideDomain", "Run", "trial"]
