@@ -463,3 +463,41 @@ def test_constant_arguments_of_forward() -> None:
     assert result.ok and [a.name for a in result.spec.inputs] == ["x"]
     with pytest.raises(SpecError, match="constants names 'k'"):
         check_op(Power, constants={"k": 3})
+
+
+def test_a_forward_that_writes_into_its_input_is_warned_about_not_failed() -> None:
+    class DoubleInPlace:
+        def forward(self, x):
+            x *= 2  # the caller's x is changed
+            return x
+
+        def backward(self, dout):
+            return 2 * dout
+
+    result = quiet_check(DoubleInPlace)
+    assert result.ok, result.report()
+    assert "warning: forward writes into its input in place" in result.line()
+
+
+def test_a_forward_that_is_not_a_function_of_its_inputs_fails() -> None:
+    class Drifting:
+        def __init__(self):
+            self.calls = 0
+
+        def forward(self, x):
+            self.calls += 1
+            return x * self.calls
+
+        def backward(self, dout):
+            return dout * self.calls
+
+    result = quiet_check(Drifting)
+    # found by the differences (two values for the same inputs) or by the state check,
+    # whichever the minimal example shows (at x = 0 the forward's drift is invisible)
+    assert result.failure.worst.kind in ("error", "state")
+    assert "state" in result.line()
+    from autograph.testing.compare import NotAFunction, numerical
+
+    layer, x = Drifting(), np.array([1.0, 2.0])
+    with pytest.raises(NotAFunction, match="for the same inputs: it keeps state"):
+        numerical(lambda: float(layer.forward(x).sum()), x, 1e-6)

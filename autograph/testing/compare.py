@@ -60,12 +60,20 @@ class Numerical:
         return not abs(right - left) <= tolerance
 
 
+class NotAFunction(ValueError):
+    """The objective gave two values for the same inputs (state kept by the forward, or
+    inputs written into): differences of it mean nothing."""
+
+
 def numerical(objective: Objective, array: np.ndarray, eps: float) -> Numerical:
     """Perturb each element of `array` in place by ±eps (restored afterwards, even if the
-    objective raises) and difference the objective."""
+    objective raises) and difference the objective. The objective is evaluated at the
+    unperturbed point before and after: if the two differ, `NotAFunction` (garbage
+    differences would otherwise pass for non-differentiable points)."""
     flat = array.reshape(-1)
     if array.size and not np.shares_memory(flat, array):
         raise ValueError("numerical: the array must be contiguous to be perturbed in place")
+    before = objective()
     up, down = np.empty(flat.size), np.empty(flat.size)
     for k in range(flat.size):
         saved = flat[k]
@@ -76,8 +84,14 @@ def numerical(objective: Objective, array: np.ndarray, eps: float) -> Numerical:
             down[k] = objective()
         finally:
             flat[k] = saved
+    after = objective()
+    if not (before == after or (np.isnan(before) and np.isnan(after))):
+        raise NotAFunction(
+            f"forward gives {before!r} and then {after!r} for the same inputs: it keeps state "
+            "between calls, or writes into its inputs or parameters"
+        )
     central = ((up - down) / (2 * eps)).reshape(array.shape)
-    return Numerical(central, up, down, objective, array, eps)
+    return Numerical(central, up, down, objective, array, eps, before)
 
 
 def fmt(x: Any) -> str:
@@ -157,4 +171,13 @@ def compare(
     )
 
 
-__all__ = ["Mismatch", "Numerical", "compare", "element", "fmt", "numerical", "shape_mismatch"]
+__all__ = [
+    "Mismatch",
+    "NotAFunction",
+    "Numerical",
+    "compare",
+    "element",
+    "fmt",
+    "numerical",
+    "shape_mismatch",
+]

@@ -14,7 +14,14 @@ from hypothesis import reject
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograph.testing.compare import Mismatch, compare, fmt, numerical, shape_mismatch
+from autograph.testing.compare import (
+    Mismatch,
+    NotAFunction,
+    compare,
+    fmt,
+    numerical,
+    shape_mismatch,
+)
 from autograph.testing.infer import Example, dout_elements, draw_example, other_example
 from autograph.testing.subjects import (
     FunctionSubject,
@@ -128,7 +135,7 @@ def evaluate(
             continue
         try:
             num = numerical(objective, arrays[name], eps)
-        except OpProblem as problem:
+        except (OpProblem, NotAFunction) as problem:
             raise Found(Failure([Mismatch("", "", "error", str(problem))], ex)) from None
         kinks[name] = num
         got, gname = run.got[name], subject.grad_names[name]

@@ -12,7 +12,8 @@ The rules (docs/backward.md, "What the check feeds your layer"):
    a batch (N, n), n being the first matrix's rows (or one size shared by all such inputs).
    N is drawn from 2, 1 and 3 (batches of one and of more; 2 first, and shrinking never
    trades it for a later one, because a batch of 2 shows what summing over it does); other
-   sizes from 1 to 3. `broadcast=True` draws mutually broadcastable shapes for the batch inputs instead.
+   sizes from 1 to 3. `broadcast=True` draws mutually broadcastable shapes for the batch
+   inputs instead.
 3. Targets. After one trial run, an input that backward returns no gradient for (beyond
    the ones it returns, or None) is a target: one-hot rows of the first input's shape (the
    `t` of `SoftmaxWithLoss.forward(x, t)`).

@@ -30,7 +30,7 @@ from autograph.engine.mode import no_grad
 from autograph.engine.node import Node, walk
 from autograph.engine.tensor import Tensor
 from autograph.engine.value import Value
-from autograph.testing.compare import Numerical, compare, fmt, numerical
+from autograph.testing.compare import NotAFunction, Numerical, compare, fmt, numerical
 from autograph.testing.picture import mark_edge, write
 from autograph.viz.adapter import from_autograph
 from autograph.viz.expand import REPLAY
@@ -129,7 +129,10 @@ def check_nodes(
             gx = np.asarray(gx_raw, dtype=np.float64)
             if gx.size > DIRECTION_FIRST and _direction_agrees(node, i, g, gx, eps, atol, rtol):
                 continue
-            num = _expected(node, i, g, eps)
+            try:
+                num = _expected(node, i, g, eps)
+            except NotAFunction:  # an op whose replay is not a function of its inputs
+                continue
             expected = num.central
             if gx.shape != expected.shape:
                 continue  # the engine itself refuses such a gradient before this point

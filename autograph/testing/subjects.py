@@ -249,9 +249,9 @@ class LayerSubject(_Forward):
         arrays = {a.name: x for a, x in zip(self.spec.inputs, inputs, strict=True)}
         arrays.update({name: slot.array(layer) for name, slot in slots.items()})
 
-        def evaluate() -> float:
-            forward = _call(f"{self.name}.forward", layer.forward, *self.arguments(inputs))
-            return _objective(forward, dout)
+        def evaluate() -> float:  # (copies: a forward that writes into x spoils nothing)
+            args = self.arguments([x.copy() for x in inputs])
+            return _objective(_call(f"{self.name}.forward", layer.forward, *args), dout)
 
         return arrays, evaluate
 
