@@ -126,6 +126,40 @@ def test_an_op_that_cannot_be_inferred_is_reported_and_exits_2(tmp_path, capsys)
     assert "could not check Scale" in err
 
 
+def test_base_classes_are_skipped_and_main_blocks_do_not_run(tmp_path, capsys) -> None:
+    source = tmp_path / "layers.py"
+    source.write_text(
+        textwrap.dedent(
+            """
+            import numpy as np
+
+            class Layer:
+                def forward(self, x):
+                    raise NotImplementedError
+
+                def backward(self, dout):
+                    raise NotImplementedError
+
+            class Tanh(Layer):
+                def forward(self, x):
+                    self.out = np.tanh(x)
+                    return self.out
+
+                def backward(self, dout):
+                    return dout * (1 - self.out**2)
+
+            if __name__ == "__main__":
+                raise SystemExit("a notebook's training loop")
+            """
+        )
+    )
+    code, stdout, _ = _main(capsys, "check", str(source), "--out", str(tmp_path / "o"))
+    assert code == 0, stdout
+    lines = stdout.splitlines()
+    assert lines[0] == "skip   Layer: forward or backward is not implemented"
+    assert lines[1] == "ok     Tanh" and "1 checked in" in lines[2]
+
+
 def test_function_subclasses_are_found_too(tmp_path, capsys) -> None:
     source = tmp_path / "ops.py"
     source.write_text(

@@ -1,9 +1,11 @@
 """`autograph check FILE.py`: check the hand-written backward of every custom op in a file.
 
-Imports FILE.py, finds the `autograph.Function` subclasses and the textbook-style layer
-classes (with `forward` and `backward` methods) defined in it, or those named with `--name`,
-checks each with `autograph.testing.check_op` (Hypothesis against central differences),
-prints one line per op and writes a picture of each failure into `--out`.
+Imports FILE.py (as a module: code under `if __name__ == "__main__":` does not run), finds
+the `autograph.Function` subclasses and the textbook-style layer classes (with `forward`
+and `backward` methods) defined in it, or those named with `--name`, checks each with
+`autograph.testing.check_op` (Hypothesis against central differences), prints one line per
+op and writes a picture of each failure into `--out`. A class whose forward or backward
+raises NotImplementedError (a base class) is skipped.
 
 Exit status: 1 if any op is wrong; otherwise 2 if one could not be checked (what to feed it
 could not be inferred), else 0. Bad input (a file that does not import, an unknown --name,
@@ -93,13 +95,17 @@ def run(args: argparse.Namespace) -> int:
             f"{path}: no custom ops found (autograph.Function subclasses, or classes with "
             "forward and backward methods)"
         )
-    wrong, unchecked, pictures = [], [], []
+    wrong, unchecked, skipped, pictures = [], [], [], []
     for name, op in ops.items():
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", MutatesGradientWarning)  # in the line below
                 result = check_op(op, max_examples=args.examples, raise_exception=False)
         except SpecError as error:
+            if isinstance(error.__cause__, NotImplementedError):  # a base class
+                print(f"skip   {name}: forward or backward is not implemented", flush=True)
+                skipped.append(name)
+                continue
             print(f"??     {name}: cannot check: {error}", flush=True)
             unchecked.append(name)
             continue
@@ -108,8 +114,9 @@ def run(args: argparse.Namespace) -> int:
             wrong.append(name)
             pictures += result.save_picture(out)
     seconds = time.perf_counter() - start
+    checked = len(ops) - len(skipped)
     print(
-        f"{len(ops)} checked in {seconds:.1f} s: {len(ops) - len(wrong) - len(unchecked)} ok, "
+        f"{checked} checked in {seconds:.1f} s: {checked - len(wrong) - len(unchecked)} ok, "
         f"{len(wrong)} wrong" + (f", {len(unchecked)} not checked" if unchecked else "")
     )
     if pictures:
