@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -39,10 +40,14 @@ def test_the_notes_layers_pass_and_the_two_broken_ones_are_named(tmp_path) -> No
     lines = run.stdout.splitlines()
     verdicts = {line.split()[1].rstrip(":"): line.split()[0] for line in lines[:8]}
     assert verdicts == {**dict.fromkeys(CORRECT, "ok"), **dict.fromkeys(BROKEN, "WRONG")}
+    # the minimal examples (x = 0, dout = 1: got 1/2 where y(1 - y) = 1/4; db not summed)
     sigmoid = next(line for line in lines if line.startswith("WRONG  BrokenSigmoid"))
-    assert "dx[0, 0] got 0.5 expected 0.25 (input x, minimal example x=[[0.]]" in sigmoid
+    assert re.search(
+        r": dx\[\d, \d\] got 0.5 expected 0.25 \(input x, minimal example x=\[\[0\.", sigmoid
+    )
     affine = next(line for line in lines if line.startswith("WRONG  BrokenAffine"))
-    assert "db has shape (2, 1), expected (1,) like b: not summed over the batch" in affine
+    shape = r"db has shape \(\d, (\d)\), expected \(\1,\) like b: not summed over the batch"
+    assert re.search(shape, affine)
     relu = next(line for line in lines if line.startswith("ok     Relu"))
     assert "warning: backward writes into dout in place" in relu
     assert "8 checked in" in run.stdout and "6 ok, 2 wrong" in run.stdout
