@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING
 
 from autograph.engine import (
     RULES,
+    CustomOpError,
+    Function,
+    LayerOp,
     Node,
     ShapeError,
     Tensor,
@@ -35,6 +38,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "RULES",
+    "CustomOpError",
+    "Function",
+    "LayerOp",
     "Node",
     "ShapeError",
     "Tensor",

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from autograph.cli import demo, draw, train
+from autograph.cli import check, demo, draw, train
 from autograph.cli.errors import CommandError
 
 
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     draw.add_parser(subparsers)
     train.add_parser(subparsers)
     demo.add_parser(subparsers)
+    check.add_parser(subparsers)
     return parser
 
 

@@ -6,12 +6,16 @@
 - `rules.py`: the derivative table; `namespaces.py`: the math the rules run in,
 - `broadcast.py`: undoing broadcasting, `ShapeError`,
 - `value.py`: `Value`; `tensor/`: `Tensor` and the fused array ops,
-- `functional.py`: `grad`, `value_and_grad`.
+- `functional.py`: `grad`, `value_and_grad`,
+- `function.py`: custom ops with a hand-written backward (`Function`); `layer.py`: textbook
+  layer objects as ops (`LayerOp`).
 """
 
 from autograph.engine.backward import backward, gradients, propagate
 from autograph.engine.broadcast import ShapeError
+from autograph.engine.function import CustomOpError, Function, FunctionCtx, op_name
 from autograph.engine.functional import grad, value_and_grad
+from autograph.engine.layer import LayerOp
 from autograph.engine.mode import (
     enable_grad,
     enter_scope,
@@ -27,6 +31,10 @@ from autograph.engine.value import Value, dot, sum_values
 
 __all__ = [
     "RULES",
+    "CustomOpError",
+    "Function",
+    "FunctionCtx",
+    "LayerOp",
     "Node",
     "ShapeError",
     "Tensor",
@@ -42,6 +50,7 @@ __all__ = [
     "is_grad_enabled",
     "local_derivative",
     "no_grad",
+    "op_name",
     "propagate",
     "scope",
     "softmax_cross_entropy",

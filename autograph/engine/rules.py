@@ -129,6 +129,8 @@ RULES: dict[str, Rule] = {
     "softmax_cross_entropy": lambda m, g, out, xs, i, p: (
         (m.probabilities(xs[0], p[1]) - p[0]) * m.div(g, xs[0].size // xs[0].shape[-1])
     ),
+    # ops with a hand-written backward (function.py): p is the op, which runs the user's code
+    "custom": lambda m, g, out, xs, i, p: p.vjp(m, g, out, xs, i),
 }
 
 

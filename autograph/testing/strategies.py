@@ -20,6 +20,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from autograph.engine.function import Function, FunctionCtx
 from autograph.engine.node import Node
 from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy
 from autograph.engine.value import Value, dot, sum_values
@@ -291,6 +292,22 @@ def _cross_entropy(draw: Any) -> tuple[list[np.ndarray], Build]:
     return ([draw(arrays_in(ANY, (*batch, classes)))], lambda x: softmax_cross_entropy(x, target))
 
 
+class ScaledExp(Function):
+    """x · exp(y) with a hand-written backward in autograph ops: the case of the "custom" op
+    (it broadcasts, and its backward can be differentiated again)."""
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, x: Any, y: Any) -> Any:
+        ctx.save_for_backward(x, y)
+        return x * y.exp()
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, grad: Any) -> Any:
+        x, y = ctx.saved_tensors
+        e = y.exp()
+        return grad * e, grad * x * e
+
+
 OP_CASES: dict[str, OpCase] = {
     "+": OpCase((ANY, ANY), lambda x, y: x + y, _elementwise(lambda x, y: x + y, ANY, ANY)),
     "-": OpCase((ANY, ANY), lambda x, y: x - y, _elementwise(lambda x, y: x - y, ANY, ANY)),
@@ -326,6 +343,9 @@ OP_CASES: dict[str, OpCase] = {
     "softmax": OpCase(tensor=_along_axis("softmax")),
     "log_softmax": OpCase(tensor=_along_axis("log_softmax")),
     "softmax_cross_entropy": OpCase(tensor=_cross_entropy()),
+    "custom": OpCase(
+        (ANY, ANY), ScaledExp.apply, _elementwise(ScaledExp.apply, ANY, ANY), notes="Function"
+    ),
 }
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from autograph.engine.backward import default_seed, propagate
+from autograph.engine.function import op_name
 from autograph.engine.node import Node as EngineNode
 from autograph.engine.node import walk
 from autograph.engine.rules import RULES, SCALAR
@@ -250,7 +251,7 @@ def _build(
             path = scopes[scope] = tuple(scope.split("/"))
         nodes.append(
             Node(
-                node.op,
+                op_name(node),  # a custom op is drawn by its own name
                 node.label,
                 data,
                 "tensor" if tensor else "value",

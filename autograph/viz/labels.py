@@ -47,6 +47,7 @@ OP_SYMBOLS = {
     "softmax": "softmax",
     "log_softmax": "log softmax",
     "softmax_cross_entropy": "softmax + CE",
+    "custom": "custom",  # (the adapter names a custom op's node by the op's own name)
 }
 
 # Binary ops whose constant operand is written into the operation's circle (`**2`, `+1`).
