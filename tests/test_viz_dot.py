@@ -289,7 +289,10 @@ HOSTILE = 'a"b<c>&d\\e\nf\'g{h}|i]\\"x\\l'
 def test_escape_functions() -> None:
     assert escape_html("<&>\"'") == "&lt;&amp;&gt;&quot;&#39;"
     assert escape_html("a\nb\x00c") == "a<BR/>bc"
-    assert escape_html("a\\b") == "a\\b"
+    # Graphviz reads \\ as one backslash and \N as the node's name even in HTML-like
+    # labels: each backslash is doubled (test_viz_render checks the drawn text)
+    assert escape_html("a\\b") == "a\\\\b"
+    assert escape_html("]") == "&#93;" and escape_html("x]") == "x]"  # "]" alone: an error
     assert quote('say "hi"\\\n') == '"say \\"hi\\"\\\\\\n"'
 
 
@@ -312,7 +315,7 @@ def test_hostile_labels_are_escaped(style: str) -> None:
     )
     for line in dot.splitlines():
         assert statement.match(line), line
-    assert "&lt;c&gt;&amp;d\\e<BR/>f&#39;g{h}|i]\\&quot;x\\l" in dot
+    assert "&lt;c&gt;&amp;d\\\\e<BR/>f&#39;g{h}|i]\\\\&quot;x\\\\l" in dot
     assert '"a\\"b<c>&d\\\\e\\nf\'g{h}|i]\\\\\\"x\\\\l"' in dot  # the tooltip
 
 

@@ -32,7 +32,7 @@ from typing import Any
 from autograph.viz.adapter import as_graph
 from autograph.viz.clusters import Statements
 from autograph.viz.collapse import GraphTooLarge, plan_collapse
-from autograph.viz.labels import FONT, escape_html, legend_statement
+from autograph.viz.labels import FONT, html_text, legend_statement
 from autograph.viz.model import Graph
 from autograph.viz.notices import warn_about
 from autograph.viz.options import DrawOptions, make_options
@@ -99,7 +99,7 @@ def render_dot(
     ]
     title = title if title is not None else opts.title
     if title:
-        lines.append(f"  labelloc=t; label=<{escape_html(title) or ' '}>;")
+        lines.append(f"  labelloc=t; label=<{html_text(title)}>;")
     out = Statements(opts.clusters, graph.scope_separator)
     if plan is not None:
         draw_summary(graph, plan, view, out, opts)

@@ -76,12 +76,21 @@ HEAT_STOPS = (1e-6, 1e-4, 1e-2, 1.0, 1e2, 1e4)
 
 
 def escape_html(text: Any) -> str:
-    """User text for a Graphviz HTML-like label: entities for & < > " ', <BR/> for newlines.
+    """User text for a Graphviz HTML-like label: entities for & < > " ', <BR/> for newlines,
+    each backslash doubled.
 
-    Other control characters are dropped (Graphviz rejects them). Backslashes need nothing:
-    HTML-like labels have no backslash escapes.
+    Graphviz applies its escapes inside HTML-like labels too: `\\\\` is drawn as one
+    backslash and `\\N` as the node's name, so every backslash is doubled. A line that is
+    nothing but `]` is written as entities (Graphviz 2.43 rejects `<B>]</B>` and
+    `<B>]]</B>` as syntax errors). Other control characters are dropped (Graphviz rejects
+    them). Wherever the result could be empty, callers write a space instead (`label=<>`
+    and `<B></B>` are syntax errors too).
     """
-    return str(text).translate(_HTML_ESCAPES)
+    s = str(text).translate(_HTML_ESCAPES)
+    if "]" in s:
+        lines = s.split("<BR/>")
+        s = "<BR/>".join("&#93;" * len(t) if t and not t.strip("]") else t for t in lines)
+    return s
 
 
 # other control characters map to None: dropped
@@ -91,8 +100,14 @@ _HTML_ESCAPES = {c: None for c in [*range(32), 127]} | {
     ord(">"): "&gt;",
     ord('"'): "&quot;",
     ord("'"): "&#39;",
+    ord("\\"): "\\\\",
     ord("\n"): "<BR/>",
 }
+
+
+def html_text(text: Any) -> str:
+    """`escape_html(text)`, or a space where that is empty: a whole HTML-like label."""
+    return escape_html(text) or " "
 
 
 def quote(text: Any) -> str:

@@ -18,6 +18,7 @@ from autograph.viz.labels import (
     float_note,
     font,
     heat_color,
+    html_text,
     op_text,
     tooltip,
     value_lines,
@@ -63,7 +64,7 @@ def draw_record(graph: Graph, view: GradView, out: Statements, opts: DrawOptions
         if view.current == k:
             style = f' style=filled fillcolor="{CURRENT_FILL}" penwidth=2.5'
         out.node(
-            f"n{k}_op [shape=ellipse label=<{escape_html(op_text(node))}>{style}]",
+            f"n{k}_op [shape=ellipse label=<{html_text(op_text(node))}>{style}]",
             node.scope,
         )
         out.edge(f"n{k}_op -> n{k}")

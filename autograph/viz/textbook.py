@@ -27,6 +27,7 @@ from autograph.viz.labels import (
     font,
     grad_text,
     heat_color,
+    html_text,
     op_text,
     row,
     table,
@@ -73,7 +74,7 @@ class Textbook:
         tip = tooltip(graph, k)
         if node.is_leaf:
             if opts.colors:
-                text = escape_html(node.label or node.role)
+                text = html_text(node.label or node.role)
                 self.out.node(
                     f'n{k} [shape=box style="rounded,filled" '
                     f'fillcolor="{ROLE_COLORS[node.role]}" label=<{text}> tooltip={tip}]',
@@ -81,7 +82,7 @@ class Textbook:
                 )
             elif node.label:
                 self.out.node(
-                    f"n{k} [shape=plaintext label=<{escape_html(node.label)}> tooltip={tip}]",
+                    f"n{k} [shape=plaintext label=<{html_text(node.label)}> tooltip={tip}]",
                     node.scope,
                 )
             else:
@@ -183,7 +184,7 @@ class Textbook:
         if opts.colors:
             self.out.node(
                 f'out [shape=box style="rounded,filled" fillcolor="{ROLE_COLORS["output"]}" '
-                f"label=<{escape_html(root.label or 'output')}>]"
+                f"label=<{html_text(root.label or 'output')}>]"
             )
         else:
             self.out.node('out [shape=plaintext label=""]')
