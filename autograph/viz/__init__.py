@@ -18,7 +18,7 @@ from autograph.viz.collapse import GraphTooLarge
 from autograph.viz.dot import to_dot
 from autograph.viz.export import to_dict, to_json
 from autograph.viz.options import DrawOptions
-from autograph.viz.render import Drawing, GraphvizNotFound, draw, render_source, save
+from autograph.viz.render import Drawing, GraphvizNotFound, draw, draw_dot, render_source, save
 from autograph.viz.trace import frame_dots, record_steps, trace, write_frames
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "GraphTooLarge",
     "GraphvizNotFound",
     "draw",
+    "draw_dot",
     "frame_dots",
     "record_steps",
     "render_source",
