@@ -128,7 +128,8 @@ def test_textbook_marks() -> None:
 def test_no_gradients_before_backward() -> None:
     x = Value(2.0, label="x")
     y = x * 3
-    dot = to_dot(y)
+    with pytest.warns(UserWarning, match="backward"):  # and says so
+        dot = to_dot(y)
     assert "#d62728" not in dot
     y.backward()
     assert "#d62728" in to_dot(y)

@@ -284,6 +284,12 @@ def _build(
             for k, total in one_pass_totals(graph).items():
                 if nodes[k].is_leaf:
                     nodes[k].grad = total
+    if show_grads is None and not ran and root.requires_grad:
+        graph.warnings.append(
+            "no gradients to draw: backward() has not run on this graph (every .grad is "
+            "still zero); call root.backward() before drawing it, or pass show_grads=False "
+            "to draw the forward pass only"
+        )
     if show and ran:
         for k, node in enumerate(analysis.nodes):
             # leaves: what .grad holds (perhaps accumulated over several passes); an op
