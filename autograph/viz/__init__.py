@@ -5,8 +5,8 @@
 >>> x, y = Value(3, label="x"), Value(4, label="y")
 >>> z = (x + y) ** 2
 >>> print(trace(z))
-step 1/2: **(49) with upstream 1: +(7) gets 1 × 14 = 14
-step 2/2: +(7) with upstream 14: x gets 14 × 1 = 14; y gets 14 × 1 = 14
+step 1/2: **2 (= 49) with upstream 1: + (= 7) gets 1 × 14 = 14
+step 2/2: + (= 7) with upstream 14: x gets 14 × 1 = 14; y gets 14 × 1 = 14
 
 Everything reads one plain graph model (`autograph.viz.model`), which `adapter.as_graph`
 builds from autograph's nodes; every function here also accepts a model directly.

@@ -286,23 +286,24 @@ def op_text(node: Node, fold: tuple[int, str] | None = None) -> str:
     return sym
 
 
-def node_name(graph: Graph, k: int, precision: int | None = None) -> str:
-    """How a learner finds node k in the picture: its label, or (having none) the op's symbol
-    with the value it puts on its outgoing edge, e.g. `×(200)`; ids like n2 are not drawn."""
+def node_name(
+    graph: Graph,
+    k: int,
+    fold_of: dict[int, tuple[int, str]] | None = None,
+    precision: int | None = None,
+) -> str:
+    """How a person finds node k in the picture, with its value apart: a label as written;
+    else the text of its circle and the value it puts on its outgoing edge (`+1 (= 2)`,
+    `log (= 0)`; a tensor's shape: `ReLU (2×3)`); else a leaf's role and value
+    (`constant (= 2)`). Never an internal id such as n3."""
     node = graph.nodes[k]
     if node.label:
         return node.label
     data = node.data
     if isinstance(data, np.ndarray) and data.size > 1:
-        value = "×".join(map(str, data.shape))  # a tensor: its shape, as the picture shows
+        value = "×".join(map(str, data.shape))
     else:
-        value = " ".join(format_data(data, precision).split())
+        value = "= " + " ".join(format_data(data, precision).split())
     if node.op:
-        return f"{OP_SYMBOLS.get(node.op, node.op)}({value})"
-    return f"({value})"
-
-
-def tooltip(graph: Graph, k: int) -> str:
-    """A node's tooltip (quoted)."""
-    label = graph.nodes[k].label
-    return quote(f"n{k}: {label}" if label else f"n{k}")
+        return f"{op_text(node, (fold_of or {}).get(k))} ({value})"
+    return f"{node.role} ({value})"

@@ -16,8 +16,9 @@ autograph's `Value`/`Tensor`; a PyTorch one can be written the same way) fills i
 Numbers stay numbers (ints, floats, Fractions, NumPy arrays): formatting is the renderer's
 job. `notes` dicts carry optional annotations the renderer knows how to draw:
 
-- `Node.notes["float"]`: the value the same computation gives in floating point (drawn by
-  an exact number when they differ); `Edge.notes["float"]`: likewise for the gradient;
+- `Node.notes["float"]` / `["float_grad"]`: the value / total gradient the same
+  computation gives in floating point (drawn by an exact number where the digits differ);
+  `Edge.notes["float"]`: likewise for the gradient sent along the edge;
 - `Edge.notes["expected"]`: the gradient the edge should carry; the edge is drawn marked,
   with its gradient as "got" against "expected".
 """

@@ -13,7 +13,7 @@ from typing import Any
 from autograph.viz.adapter import as_graph
 from autograph.viz.dot import render_dot
 from autograph.viz.fmt import DEFAULT_PRECISION, format_data
-from autograph.viz.labels import OP_SYMBOLS, node_name
+from autograph.viz.labels import foldable, folds, node_name, op_text
 from autograph.viz.model import Graph, Step
 from autograph.viz.options import DrawOptions, make_options
 from autograph.viz.view import GradView
@@ -32,18 +32,22 @@ def record_steps(root: Any, gradient: Any = None) -> Graph:
 
 
 class Namer:
-    """Names nodes as a learner finds them in the picture (see `labels.node_name`)."""
+    """Names nodes as their circles show them (`+1`, `**2`, `log`), values apart."""
 
     def __init__(self, graph: Graph, precision: int | None = DEFAULT_PRECISION) -> None:
         self.graph, self.precision = graph, precision
+        self.fold_of = folds(graph, foldable(graph, True), precision)
 
     def __call__(self, k: int) -> str:
-        return node_name(self.graph, k, self.precision)
+        return node_name(self.graph, k, self.fold_of, self.precision)
 
     def head(self, k: int) -> str:
-        """A step's node: `price = ×` when labelled, else as `__call__`."""
+        """A step's node: `z = **2` (its label and its circle) when labelled, else as
+        `__call__`."""
         node = self.graph.nodes[k]
-        return f"{node.label} = {OP_SYMBOLS.get(node.op, node.op)}" if node.label else self(k)
+        if node.label:
+            return f"{node.label} = {op_text(node, self.fold_of.get(k))}"
+        return self(k)
 
 
 def describe_step(
@@ -75,16 +79,16 @@ def describe_step(
 def trace(root: Any, gradient: Any = None, *, precision: int | None = DEFAULT_PRECISION) -> str:
     """The backward pass as text, one line per step in the order backward runs them.
 
-    Nodes are named by their label, or by their op and the value on their outgoing edge
-    (`×(200)`), as a learner finds them in the picture. Each input receives upstream ×
-    local derivative. `.grad` is not changed.
+    Nodes are named by their label, or as their circle shows them with their value apart
+    (`× (= 200)`, `+1 (= 2)`, `**2 (= 49)`), as a learner finds them in the picture. Each
+    input receives upstream × local derivative. `.grad` is not changed.
 
     >>> from autograph import Value
     >>> apple, num, tax = Value(100, "apple"), Value(2, "apple_num"), Value(1.1, "tax")
     >>> price = apple * num * tax
     >>> print(trace(price))
-    step 1/2: ×(220) with upstream 1: ×(200) gets 1 × 1.1 = 1.1; tax gets 1 × 200 = 200
-    step 2/2: ×(200) with upstream 1.1: apple gets 1.1 × 2 = 2.2; apple_num gets 1.1 × 100 = 110
+    step 1/2: × (= 220) with upstream 1: × (= 200) gets 1 × 1.1 = 1.1; tax gets 1 × 200 = 200
+    step 2/2: × (= 200) with upstream 1.1: apple gets 1.1 × 2 = 2.2; apple_num gets 1.1 × 100 = 110
     """
     graph = record_steps(root, gradient)
     steps = graph.steps or []
