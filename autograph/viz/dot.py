@@ -28,12 +28,13 @@ graph gives byte-identical DOT in every process. Every piece of user text is esc
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from autograph.viz.adapter import as_graph
 from autograph.viz.clusters import Statements
 from autograph.viz.collapse import GraphTooLarge, plan_collapse
-from autograph.viz.labels import FONT, html_text, legend_statement
+from autograph.viz.labels import FONT, Naming, html_text, legend_statement
 from autograph.viz.model import Graph
 from autograph.viz.notices import warn_about
 from autograph.viz.options import DrawOptions, make_options
@@ -83,10 +84,31 @@ def to_dot(root: Any, options: DrawOptions | None = None, **keywords: Any) -> st
 
 
 def render_dot(
-    graph: Graph, opts: DrawOptions, view: GradView | None = None, title: str | None = None
+    graph: Graph,
+    opts: DrawOptions,
+    view: GradView | None = None,
+    title: str | None = None,
+    naming: Naming | None = None,
 ) -> str:
     """The DOT text of a model: everything `to_dot` does after the adapter (no warnings).
-    `view` picks the gradients shown (a frame's), `title` overrides `opts.title`."""
+    `view` picks the gradients shown (a frame's), `title` overrides `opts.title`, `naming`
+    is shared by the frames of one graph."""
+    enabled = gc.isenabled()
+    gc.disable()  # many short-lived tuples and strings, no cycles: the collector only costs
+    try:
+        return _render(graph, opts, view, title, naming)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _render(
+    graph: Graph,
+    opts: DrawOptions,
+    view: GradView | None,
+    title: str | None,
+    naming: Naming | None,
+) -> str:
     if view is None:
         view = GradView(graph, None, show=opts.show_grads is not False)
     plan = plan_collapse(graph, opts.collapse, opts.max_nodes)
@@ -105,7 +127,7 @@ def render_dot(
         lines.append(f"  labelloc=t; label=<{html_text(title)}>;")
     out = Statements(opts.clusters, graph.scope_separator)
     if opts.style == "textbook":
-        Textbook(graph, view, out, opts, plan).draw()
+        Textbook(graph, view, out, opts, plan, naming).draw()
     else:
         draw_record(graph, view, out, opts, plan)
     if opts.colors or opts.heatmap:

@@ -111,10 +111,17 @@ def html_text(text: Any) -> str:
 
 
 def quote(text: Any) -> str:
-    """User text as a DOT double-quoted string (backslashes, quotes and newlines escaped)."""
-    s = str(text).replace("\\", "\\\\").replace('"', '\\"')
-    s = s.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
-    return '"' + "".join(ch for ch in s if ch >= " " and ch != "\x7f") + '"'
+    """User text as a DOT double-quoted string (backslashes, quotes and newlines escaped,
+    other control characters dropped)."""
+    return '"' + str(text).replace("\r\n", "\n").translate(_QUOTE_ESCAPES) + '"'
+
+
+_QUOTE_ESCAPES = {c: None for c in [*range(32), 127]} | {
+    ord("\\"): "\\\\",
+    ord('"'): '\\"',
+    ord("\n"): "\\n",
+    ord("\r"): "\\n",
+}
 
 
 def font(text: str, color: str | None = None, size: int | None = None, bold: bool = False) -> str:
@@ -307,3 +314,41 @@ def node_name(
     if node.op:
         return f"{op_text(node, (fold_of or {}).get(k))} ({value})"
     return f"{node.role} ({value})"
+
+
+class Naming:
+    """Folded constants and the names people read, for one graph at one precision: made once
+    and shared (by the frames of a step-through), names computed on first use."""
+
+    def __init__(self, graph: Graph, fold_constants: bool, precision: int | None) -> None:
+        self.graph, self.precision = graph, precision
+        self.folded = foldable(graph, fold_constants)
+        self.fold_of = folds(graph, self.folded, precision)
+        self._names: dict[int, str] = {}
+        self._tips: dict[tuple[int, int], str] = {}
+
+    def tooltip(self, k: int, to: int = -1) -> str:
+        """Node k's name as a quoted tooltip, or with `to`, the edge's: `x → +1 (= 2)`."""
+        key = (k, to)
+        tip = self._tips.get(key)
+        if tip is None:
+            tip = self(k) if to < 0 else f"{self(k)} → {self(to)}"
+            tip = self._tips[key] = quote(tip)
+        return tip
+
+    def __call__(self, k: int) -> str:
+        """Node k as `node_name` says, e.g. `+1 (= 2)`."""
+        name = self._names.get(k)
+        if name is None:
+            name = self._names[k] = node_name(self.graph, k, self.fold_of, self.precision)
+        return name
+
+    def circle(self, k: int) -> str:
+        """The text in op node k's circle (`**2`)."""
+        return op_text(self.graph.nodes[k], self.fold_of.get(k))
+
+    def step(self, k: int) -> str:
+        """A backward step's node: `z = **2` (label and circle) when labelled, else as
+        `__call__`."""
+        label = self.graph.nodes[k].label
+        return f"{label} = {self.circle(k)}" if label else self(k)

@@ -79,23 +79,21 @@ def box_statements(
         )
 
 
-def unit_of(plan: Plan, k: int) -> Unit:
-    m = plan.box[k]
-    return ("n", k) if m is None else ("b", m)
-
-
 def crossing_groups(
     graph: Graph, plan: Plan, folded: list[bool]
 ) -> dict[tuple[Unit, Unit], list[int]]:
     """The edges between two different units of which at least one is a box, by unit pair,
     in the order of their units (boxes in natural order, then nodes)."""
     groups: dict[tuple[Unit, Unit], list[int]] = {}
-    for e, edge in enumerate(graph.edges):
-        if folded[edge.source]:
+    box = plan.box
+    for e, edge in enumerate(graph.edges):  # most edges of a big graph are inside a box
+        s, t = edge.source, edge.target
+        ms, mt = box[s], box[t]
+        if ms == mt or folded[s]:  # inside one box, or between two nodes
             continue
-        a, b = unit_of(plan, edge.source), unit_of(plan, edge.target)
-        if a != b and (a[0] == "b" or b[0] == "b"):
-            groups.setdefault((a, b), []).append(e)
+        a = ("n", s) if ms is None else ("b", ms)
+        b = ("n", t) if mt is None else ("b", mt)
+        groups.setdefault((a, b), []).append(e)
     return dict(sorted(groups.items()))
 
 

@@ -27,17 +27,13 @@ from autograph.viz.labels import (
     LOCAL_COLOR,
     NAME_COLOR,
     ROLE_COLORS,
+    Naming,
     escape_html,
     float_note,
-    foldable,
-    folds,
     font,
     grad_text,
     heat_color,
     html_text,
-    node_name,
-    op_text,
-    quote,
     row,
     table,
     value_lines,
@@ -87,10 +83,11 @@ class Textbook:
         out: Statements,
         opts: DrawOptions,
         plan: Plan | None = None,
+        naming: Naming | None = None,
     ) -> None:
         self.graph, self.view, self.out, self.opts, self.plan = graph, view, out, opts, plan
-        self.folded = foldable(graph, opts.fold_constants)
-        self.fold_of = folds(graph, self.folded, opts.precision)
+        self.naming = naming or Naming(graph, opts.fold_constants, opts.precision)
+        self.folded = self.naming.folded
 
     def draw(self) -> None:
         graph, plan = self.graph, self.plan
@@ -109,10 +106,6 @@ class Textbook:
             unit_edges(graph, plan, self.folded, self.out, self.opts, name, name, self.single)
         self.output()
 
-    def name(self, k: int) -> str:
-        """What people call node k (tooltips): as its circle shows it, value apart."""
-        return node_name(self.graph, k, self.fold_of, self.opts.precision)
-
     def unit(self, k: int) -> str:
         """The DOT name node k is drawn as: itself, or its box."""
         m = self.plan.box[k] if self.plan is not None else None
@@ -121,7 +114,7 @@ class Textbook:
     def node(self, k: int) -> None:
         graph, view, opts = self.graph, self.view, self.opts
         node = graph.nodes[k]
-        tip = quote(self.name(k))
+        tip = self.naming.tooltip(k)
         if node.is_leaf:
             total = ""
             if shows_total(graph, view, k):
@@ -143,7 +136,7 @@ class Textbook:
             else:
                 self.out.node(f"n{k} [shape=point width=0.06 tooltip={tip}]", node.scope)
             return
-        text = op_text(node, self.fold_of.get(k))
+        text = self.naming.circle(k)
         shape = "circle" if len(text) <= 4 else "ellipse"
         size = 16 if len(text) <= 2 else 12
         # ordering=in keeps the inputs top to bottom in argument order, so `b - a` never
@@ -222,7 +215,7 @@ class Textbook:
         expected = edge.notes.get("expected")
         wrong = expected is not None and g is not None and not same_number(g, expected)
         color = f' color="{EXPECTED_COLOR}" penwidth=2.5' if wrong else ""
-        tip = quote(f"{self.name(p)} → {self.name(c)}")
+        tip = self.naming.tooltip(p, c)
         self.out.node(
             f"{j} [shape=plain label=<{label}> tooltip={tip}]",
             _common_scope(src.scope, dst.scope),
