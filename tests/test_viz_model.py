@@ -64,6 +64,17 @@ def test_a_model_from_elsewhere_is_drawn_traced_and_exported() -> None:
     assert to_dot(graph, collapse=1).count("b0 [") == 1  # collapse by the model's scopes
 
 
+@needs_dot
+def test_a_model_from_elsewhere_gets_frames_and_a_player(tmp_path: Path) -> None:
+    from autograph.viz import write_frames
+    from autograph.viz.player import player_html
+
+    paths = write_frames(hand_made(), tmp_path / "frames")
+    assert [p.name for p in paths] == ["frame_000.svg", "frame_001.svg"]
+    page = player_html(hand_made())
+    assert page.count("<svg") == 2 and '"name": "mystery_mul (= 15)"' in page
+
+
 def test_an_edge_noted_with_its_expected_gradient_is_drawn_marked() -> None:
     """Room for the later issue's checker: one wrong edge, got vs expected."""
     graph = hand_made()

@@ -265,3 +265,28 @@ def test_record_style_has_no_local_derivative_for_a_constant_exponent() -> None:
     y.backward()
     dot = to_dot(y, style="record", local_derivatives=True)
     assert re.findall(r"local ([^<]*)<", dot) == ["6"]  # d(x**2)/dx only
+
+
+def test_collapsed_pictures_are_the_same_in_every_process() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from autograph.viz.gallery import micrograd_step; "
+        "from autograph.viz import to_dot; l = micrograd_step(points=2); l.backward(); "
+        "sys.stdout.write(to_dot(l, collapse='auto', max_nodes=60, heatmap=True) + "
+        "to_dot(l, collapse=2, style='record'))"
+    )
+    root = Path(__file__).resolve().parent.parent
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            check=True,
+            cwd=root,
+            env=dict(os.environ, PYTHONHASHSEED=seed),
+        ).stdout
+        for seed in ("0", "1", "4242")
+    }
+    assert len(outputs) == 1
