@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from autograph import RULES, Tensor, Value, walk
 from autograph.testing.strategies import OP_CASES, scalar_examples, tensor_examples
 from autograph.viz import DrawOptions, draw, frame_dots, to_dict, to_dot, trace
-from autograph.viz import adapter as adapter_module
+from autograph.viz import steps as steps_module
 from autograph.viz.adapter import as_graph, from_autograph
 from autograph.viz.expand import EXPANSIONS, REPLAY, expand
 from autograph.viz.gallery import apple, apple_orange
@@ -53,7 +53,7 @@ def test_a_model_from_elsewhere_is_drawn_traced_and_exported() -> None:
     assert 'tooltip="enc.lin"' in dot and ">lin<" in dot  # clusters by the dotted path
     assert '<FONT COLOR="#d62728">5</FONT>' in dot and '<FONT COLOR="#d62728">3</FONT>' in dot
     assert trace(graph) == (
-        "step 1/1: mystery_mul(15) with upstream 1: x gets 1 × 5 = 5; w gets 1 × 3 = 3"
+        "step 1/1: mystery_mul (= 15) with upstream 1: x gets 1 × 5 = 5; w gets 1 × 3 = 3"
     )
     frames = frame_dots(graph, captions=False)
     assert len(frames) == 2 and 'COLOR="transparent">5<' in frames[0]
@@ -62,6 +62,28 @@ def test_a_model_from_elsewhere_is_drawn_traced_and_exported() -> None:
     assert data["steps"][0]["inputs"][1] == {"input": 1, "node": "n1", "local": 3.0, "grad": 3.0}
     assert draw(graph).graph is graph
     assert to_dot(graph, collapse=1).count("b0 [") == 1  # collapse by the model's scopes
+
+
+@needs_dot
+def test_a_model_from_elsewhere_gets_frames_and_a_player(tmp_path: Path) -> None:
+    from autograph.viz import write_frames
+    from autograph.viz.player import player_html
+
+    paths = write_frames(hand_made(), tmp_path / "frames")
+    assert [p.name for p in paths] == ["frame_000.svg", "frame_001.svg"]
+    page = player_html(hand_made())
+    assert page.count("<svg") == 2 and '"name": "mystery_mul (= 15)"' in page
+
+
+def test_an_edge_noted_with_its_expected_gradient_is_drawn_marked() -> None:
+    """Room for the later issue's checker: one wrong edge, got vs expected."""
+    graph = hand_made()
+    graph.edges[0].notes["expected"] = 4.0
+    dot = to_dot(graph)
+    assert "got 5" in dot and "expected 4" in dot and dot.count('color="#e07b00"') == 2
+    assert to_dict(graph)["edges"][0]["expected"] == 4.0
+    graph.edges[0].notes["expected"] = 5.0  # as expected: nothing to mark
+    assert "expected" not in to_dot(graph) and "#e07b00" not in to_dot(graph)
 
 
 def test_objects_that_provide_a_model_are_drawable() -> None:
@@ -140,13 +162,13 @@ def test_the_adapter_builds_valid_models_from_the_engines_pass(k: int) -> None:
 
 def test_edge_gradients_come_from_the_engines_step_hook(monkeypatch) -> None:
     calls = []
-    real = adapter_module.propagate
+    real = steps_module.propagate
 
     def spy(root, seed, **kw):
         calls.append(kw)
         return real(root, seed, **kw)
 
-    monkeypatch.setattr(adapter_module, "propagate", spy)
+    monkeypatch.setattr(steps_module, "propagate", spy)
     price = apple()
     to_dot(price)
     assert len(calls) == 1 and calls[0]["wanted"] == {} and calls[0]["on_step"] is not None
@@ -166,7 +188,7 @@ def test_viz_applies_the_derivative_table_in_one_marked_place() -> None:
                 names = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
                 if names & {"RULES", "rule_for", "sum_to", "sum_broadcast_axes"}:
                     users.append(f"{path.name}:{func.name}")
-    assert users == ["adapter.py:local_derivatives"]
+    assert users == ["steps.py:local_derivatives"]
 
 
 def test_tensor_edges_show_gradients_without_retain_grad() -> None:

@@ -2,9 +2,10 @@
 
 `from_autograph(root)` walks the graph (`walk`: inputs first, deterministic), works out each
 node's role and cluster, and records the backward pass with the engine's own step hook
-(`propagate(..., wanted={}, on_step=hook)`: nothing is stored on the nodes, `.grad` is never
-touched). Edge gradients and the steps of the trace come from that pass, never from a second
-derivative computation here.
+(`steps.record_pass`: nothing is stored on the nodes, `.grad` is never touched). Edge
+gradients and the steps of the trace come from that pass, never from a second derivative
+computation here. A graph over exact numbers also gets the float computation's results as
+notes, where they differ.
 
 `as_graph(x)` accepts a node, a model `Graph`, or any object with an `__autograph_graph__()`
 method returning one (how other recorders, e.g. a PyTorch one, plug in).
@@ -20,13 +21,14 @@ from typing import Any
 
 import numpy as np
 
-from autograph.engine.backward import default_seed, propagate
 from autograph.engine.function import op_name
 from autograph.engine.node import Node as EngineNode
 from autograph.engine.node import walk
-from autograph.engine.rules import RULES, SCALAR
 from autograph.engine.tensor import Tensor
-from autograph.viz.model import ROLES, Edge, Graph, Node, Sent, Step, one_pass_totals
+from autograph.engine.value import Value
+from autograph.viz.expand import replay
+from autograph.viz.model import ROLES, Edge, Graph, Node, one_pass_totals
+from autograph.viz.steps import backward_ran, backward_seed, record_pass
 
 
 @dataclass
@@ -106,30 +108,6 @@ def analyze(root: EngineNode, roles: Mapping[EngineNode, str] | None = None) -> 
     return graph
 
 
-# -- the local derivative ---------------------------------------------------------------
-# TEMPORARY (issue 7): the engine is to offer the local derivative as an engine function;
-# until it lands, this is the one place where viz applies the derivative table itself. Swap
-# the body of `local_derivatives` for the engine's call; nothing else in viz computes one.
-
-
-def local_derivatives(node: EngineNode, inputs: list[int]) -> list[Any]:
-    """d(node)/d(input i) for each i of `inputs`, for a one-number op node: its rule applied
-    to an upstream gradient of 1 (an int, which keeps ints and Fractions exact). None for
-    tensors (their local derivative is a Jacobian, not one number) and where the rule fails.
-    """
-    if isinstance(node, Tensor) or node.is_leaf:
-        return [None] * len(inputs)
-    rule, out, params = RULES.get(node.op), node.data, node.params
-    xs = tuple([p.data for p in node.parents])
-    result = []
-    for i in inputs:
-        try:
-            result.append(rule(SCALAR, 1, out, xs, i, params) if rule is not None else None)
-        except (ArithmeticError, ValueError, TypeError):
-            result.append(None)
-    return result
-
-
 # -- the model ----------------------------------------------------------------------------
 
 
@@ -151,55 +129,6 @@ def _attrs(node: EngineNode) -> dict[str, Any]:
     if op in ("getitem", "scatter"):
         return {"index": repr(p[0] if op == "scatter" else p)}
     return {}
-
-
-def backward_ran(nodes: list[EngineNode], root: EngineNode) -> bool:
-    """Whether any backward() has reached this graph (`nodes`: its walk): some gradient on
-    the root or a leaf is no longer 0/None."""
-    for node in reversed(nodes):  # the root first: it holds the seed
-        if node.requires_grad and (node.is_leaf or node is root):
-            g = node.grad
-            if g is not None and not (isinstance(g, int | float | Fraction) and g == 0):
-                return True
-    return False
-
-
-def backward_seed(root: EngineNode, gradient: Any, ran: bool) -> Any:
-    """The seed of the pass to record: the caller's, else the one backward() used (kept
-    on the root), else the default (1 for a one-element output); None when there is none."""
-    if not root.requires_grad:
-        return None
-    if gradient is None and ran and root.grad is not None:
-        g = root.grad
-        if not (isinstance(g, int | float | Fraction) and g == 0):
-            return g
-    try:
-        return default_seed(root, gradient, False)
-    except RuntimeError:  # a many-element output without a gradient: no pass to record
-        return None
-
-
-def record_pass(analysis: Analysis, seed: Any, local: bool = True) -> list[Step]:
-    """The engine's backward pass from the root, as steps (with the local derivatives of
-    one-number ops unless `local` is False); stores nothing on the nodes."""
-    index = analysis.index
-    steps: list[Step] = []
-
-    new = tuple.__new__  # a Sent without NamedTuple's Python-level __new__ (per edge)
-
-    def hook(node: EngineNode, g: Any, sent: list[tuple[int, EngineNode, Any]]) -> None:
-        if local:
-            locals_ = local_derivatives(node, [i for i, _, _ in sent])
-            inputs = [
-                new(Sent, (i, index[parent], d, gx))
-                for (i, parent, gx), d in zip(sent, locals_, strict=True)
-            ]
-        else:
-            inputs = [new(Sent, (i, index[parent], None, gx)) for i, parent, gx in sent]
-        steps.append(Step(len(steps) + 1, index[node], g, inputs))
-
-    propagate(analysis.root, seed, wanted={}, on_step=hook)
-    return steps
 
 
 def from_autograph(
@@ -271,7 +200,7 @@ def _build(
     seed = backward_seed(root, gradient, ran)
     if seed is not None:
         graph.seed = seed
-        graph.steps = record_pass(analysis, seed, local)
+        graph.steps = record_pass(root, analysis.index, seed, local)
     show = ran if show_grads is None else show_grads
     if show and graph.steps is not None:
         # edges and operations: this pass (leaves too, unless .grad says otherwise below)
@@ -285,13 +214,58 @@ def _build(
             for k, total in one_pass_totals(graph).items():
                 if nodes[k].is_leaf:
                     nodes[k].grad = total
+    if show_grads is None and not ran and root.requires_grad:
+        graph.warnings.append(
+            "no gradients to draw: backward() has not run on this graph (every .grad is "
+            "still zero); call root.backward() before drawing it, or pass show_grads=False "
+            "to draw the forward pass only"
+        )
     if show and ran:
         for k, node in enumerate(analysis.nodes):
             # leaves: what .grad holds (perhaps accumulated over several passes); an op
             # the pass did not reach (no seed known) keeps a retained gradient, if any
             if node.requires_grad and (node.is_leaf or nodes[k].grad is None):
                 nodes[k].grad = node.grad
+    if any(type(n.data) is Fraction for n in analysis.nodes):
+        add_float_notes(graph, root, seed if show else None)
     return graph
+
+
+# -- exact graphs beside floating point ----------------------------------------------------
+# Where a graph over exact numbers (Fractions) gives other digits than the same computation
+# in floats, the picture notes the float result: for apple-orange built with exact=True,
+# "float 715.0000000000001" by the price and "float 3.3000000000000003" by dOrange, which
+# is what the textbook's float code prints.
+
+
+def _float_leaf(node: EngineNode) -> EngineNode:
+    if isinstance(node, Tensor):
+        return Tensor(node.data.astype(float), requires_grad=node.requires_grad, label=node.label)
+    return Value(float(node.data), node.label, requires_grad=node.requires_grad)
+
+
+def add_float_notes(graph: Graph, root: EngineNode, seed: Any) -> None:
+    """Put the float computation's value on each node (`notes["float"]`) and, given the
+    `seed` of the pass shown, its gradient on each edge (`Edge.notes["float"]`) and each
+    node's total gradient (`notes["float_grad"]`)."""
+    try:
+        copy, _ = replay(root, (), _float_leaf)
+        analysis = analyze(copy)
+        steps = record_pass(copy, analysis.index, float(seed)) if seed is not None else []
+    except (ArithmeticError, ValueError, TypeError, NotImplementedError):
+        return  # no float counterpart to show (e.g. an overflow exact numbers avoided)
+    if len(analysis.nodes) != len(graph.nodes):
+        return
+    for node, twin in zip(graph.nodes, analysis.nodes, strict=True):
+        node.notes["float"] = twin.data
+    totals: dict[int, Any] = {graph.root: float(seed)} if seed is not None else {}
+    for step in steps:
+        for sent in step.inputs:
+            graph.edge_into(step.node, sent.input).notes["float"] = sent.grad
+            old = totals.get(sent.source)
+            totals[sent.source] = sent.grad if old is None else old + sent.grad
+    for k, total in totals.items():
+        graph.nodes[k].notes["float_grad"] = total
 
 
 def as_graph(

@@ -16,7 +16,8 @@ Scratch":
   exploding); either adds a legend.
 
 The record style (`record.py`) draws micrograd's boxes `{ label | data | grad }` with op
-nodes between. A collapsed graph (`collapse.py` plans it) is drawn by `summary.py`.
+nodes between. Collapsed scopes (`collapse.py` plans them, `summary.py` draws them) are
+boxes in either style.
 
 Node `k` of the model (for autograph: of `walk(root)`) is always `n{k}` (never `id()`), the
 edge into input `i` of node `c` is `e{c}_{i}` and the output edge is `e_out`, so the same
@@ -27,17 +28,17 @@ graph gives byte-identical DOT in every process. Every piece of user text is esc
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from autograph.viz.adapter import as_graph
 from autograph.viz.clusters import Statements
 from autograph.viz.collapse import GraphTooLarge, plan_collapse
-from autograph.viz.labels import FONT, escape_html, legend_statement
+from autograph.viz.labels import FONT, Naming, html_text, legend_statement
 from autograph.viz.model import Graph
 from autograph.viz.notices import warn_about
 from autograph.viz.options import DrawOptions, make_options
 from autograph.viz.record import draw_record
-from autograph.viz.summary import draw_summary
 from autograph.viz.textbook import Textbook
 from autograph.viz.view import GradView
 
@@ -83,30 +84,52 @@ def to_dot(root: Any, options: DrawOptions | None = None, **keywords: Any) -> st
 
 
 def render_dot(
-    graph: Graph, opts: DrawOptions, view: GradView | None = None, title: str | None = None
+    graph: Graph,
+    opts: DrawOptions,
+    view: GradView | None = None,
+    title: str | None = None,
+    naming: Naming | None = None,
 ) -> str:
     """The DOT text of a model: everything `to_dot` does after the adapter (no warnings).
-    `view` picks the gradients shown (a frame's), `title` overrides `opts.title`."""
+    `view` picks the gradients shown (a frame's), `title` overrides `opts.title`, `naming`
+    is shared by the frames of one graph."""
+    enabled = gc.isenabled()
+    gc.disable()  # many short-lived tuples and strings, no cycles: the collector only costs
+    try:
+        return _render(graph, opts, view, title, naming)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _render(
+    graph: Graph,
+    opts: DrawOptions,
+    view: GradView | None,
+    title: str | None,
+    naming: Naming | None,
+) -> str:
     if view is None:
         view = GradView(graph, None, show=opts.show_grads is not False)
     plan = plan_collapse(graph, opts.collapse, opts.max_nodes)
+    if plan is not None and not plan.boxes:
+        plan = None  # nothing to collapse (no scopes): the picture is the uncollapsed one
+    compound = " compound=true" if plan is not None and opts.clusters else ""
     lines = [
         "digraph autograph {",
         f'  graph [rankdir={opts.rankdir} fontname="{FONT}" nodesep=0.25 ranksep=0.3 '
-        f'bgcolor="white" newrank=true];',
+        f'bgcolor="white" newrank=true{compound}];',
         f'  node [fontname="{FONT}" fontsize=12];',
         f'  edge [fontname="{FONT}" fontsize=11 arrowsize=0.7];',
     ]
     title = title if title is not None else opts.title
     if title:
-        lines.append(f"  labelloc=t; label=<{escape_html(title) or ' '}>;")
+        lines.append(f"  labelloc=t; label=<{html_text(title)}>;")
     out = Statements(opts.clusters, graph.scope_separator)
-    if plan is not None:
-        draw_summary(graph, plan, view, out, opts)
-    elif opts.style == "textbook":
-        Textbook(graph, view, out, opts).draw()
+    if opts.style == "textbook":
+        Textbook(graph, view, out, opts, plan, naming).draw()
     else:
-        draw_record(graph, view, out, opts)
+        draw_record(graph, view, out, opts, plan)
     if opts.colors or opts.heatmap:
         out.node(legend_statement(opts.colors, opts.heatmap))
     lines.extend(out.lines())

@@ -19,7 +19,7 @@ from typing import Any, TypeVar, cast
 from autograph.engine.node import RECORDING, Node, walk
 from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy
 from autograph.engine.value import Value, dot, sum_values
-from autograph.viz.adapter import backward_ran, backward_seed
+from autograph.viz.steps import backward_ran, backward_seed
 
 
 def _tanh(x: Any) -> Any:

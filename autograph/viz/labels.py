@@ -77,12 +77,21 @@ HEAT_STOPS = (1e-6, 1e-4, 1e-2, 1.0, 1e2, 1e4)
 
 
 def escape_html(text: Any) -> str:
-    """User text for a Graphviz HTML-like label: entities for & < > " ', <BR/> for newlines.
+    """User text for a Graphviz HTML-like label: entities for & < > " ', <BR/> for newlines,
+    each backslash doubled.
 
-    Other control characters are dropped (Graphviz rejects them). Backslashes need nothing:
-    HTML-like labels have no backslash escapes.
+    Graphviz applies its escapes inside HTML-like labels too: `\\\\` is drawn as one
+    backslash and `\\N` as the node's name, so every backslash is doubled. A line that is
+    nothing but `]` is written as entities (Graphviz 2.43 rejects `<B>]</B>` and
+    `<B>]]</B>` as syntax errors). Other control characters are dropped (Graphviz rejects
+    them). Wherever the result could be empty, callers write a space instead (`label=<>`
+    and `<B></B>` are syntax errors too).
     """
-    return str(text).translate(_HTML_ESCAPES)
+    s = str(text).translate(_HTML_ESCAPES)
+    if "]" in s:
+        lines = s.split("<BR/>")
+        s = "<BR/>".join("&#93;" * len(t) if t and not t.strip("]") else t for t in lines)
+    return s
 
 
 # other control characters map to None: dropped
@@ -92,15 +101,28 @@ _HTML_ESCAPES = {c: None for c in [*range(32), 127]} | {
     ord(">"): "&gt;",
     ord('"'): "&quot;",
     ord("'"): "&#39;",
+    ord("\\"): "\\\\",
     ord("\n"): "<BR/>",
 }
 
 
+def html_text(text: Any) -> str:
+    """`escape_html(text)`, or a space where that is empty: a whole HTML-like label."""
+    return escape_html(text) or " "
+
+
 def quote(text: Any) -> str:
-    """User text as a DOT double-quoted string (backslashes, quotes and newlines escaped)."""
-    s = str(text).replace("\\", "\\\\").replace('"', '\\"')
-    s = s.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
-    return '"' + "".join(ch for ch in s if ch >= " " and ch != "\x7f") + '"'
+    """User text as a DOT double-quoted string (backslashes, quotes and newlines escaped,
+    other control characters dropped)."""
+    return '"' + str(text).replace("\r\n", "\n").translate(_QUOTE_ESCAPES) + '"'
+
+
+_QUOTE_ESCAPES = {c: None for c in [*range(32), 127]} | {
+    ord("\\"): "\\\\",
+    ord('"'): '\\"',
+    ord("\n"): "\\n",
+    ord("\r"): "\\n",
+}
 
 
 def font(text: str, color: str | None = None, size: int | None = None, bold: bool = False) -> str:
@@ -272,23 +294,62 @@ def op_text(node: Node, fold: tuple[int, str] | None = None) -> str:
     return sym
 
 
-def node_name(graph: Graph, k: int, precision: int | None = None) -> str:
-    """How a learner finds node k in the picture: its label, or (having none) the op's symbol
-    with the value it puts on its outgoing edge, e.g. `×(200)`; ids like n2 are not drawn."""
+def node_name(
+    graph: Graph,
+    k: int,
+    fold_of: dict[int, tuple[int, str]] | None = None,
+    precision: int | None = None,
+) -> str:
+    """How a person finds node k in the picture, with its value apart: a label as written;
+    else the text of its circle and the value it puts on its outgoing edge (`+1 (= 2)`,
+    `log (= 0)`; a tensor's shape: `ReLU (2×3)`); else a leaf's role and value
+    (`constant (= 2)`). Never an internal id such as n3."""
     node = graph.nodes[k]
     if node.label:
         return node.label
     data = node.data
     if isinstance(data, np.ndarray) and data.size > 1:
-        value = "×".join(map(str, data.shape))  # a tensor: its shape, as the picture shows
+        value = "×".join(map(str, data.shape))
     else:
-        value = " ".join(format_data(data, precision).split())
+        value = "= " + " ".join(format_data(data, precision).split())
     if node.op:
-        return f"{OP_SYMBOLS.get(node.op, node.op)}({value})"
-    return f"({value})"
+        return f"{op_text(node, (fold_of or {}).get(k))} ({value})"
+    return f"{node.role} ({value})"
 
 
-def tooltip(graph: Graph, k: int) -> str:
-    """A node's tooltip (quoted)."""
-    label = graph.nodes[k].label
-    return quote(f"n{k}: {label}" if label else f"n{k}")
+class Naming:
+    """Folded constants and the names people read, for one graph at one precision: made once
+    and shared (by the frames of a step-through), names computed on first use."""
+
+    def __init__(self, graph: Graph, fold_constants: bool, precision: int | None) -> None:
+        self.graph, self.precision = graph, precision
+        self.folded = foldable(graph, fold_constants)
+        self.fold_of = folds(graph, self.folded, precision)
+        self._names: dict[int, str] = {}
+        self._tips: dict[tuple[int, int], str] = {}
+
+    def tooltip(self, k: int, to: int = -1) -> str:
+        """Node k's name as a quoted tooltip, or with `to`, the edge's: `x → +1 (= 2)`."""
+        key = (k, to)
+        tip = self._tips.get(key)
+        if tip is None:
+            tip = self(k) if to < 0 else f"{self(k)} → {self(to)}"
+            tip = self._tips[key] = quote(tip)
+        return tip
+
+    def __call__(self, k: int) -> str:
+        """Node k as `node_name` says, e.g. `+1 (= 2)`."""
+        name = self._names.get(k)
+        if name is None:
+            name = self._names[k] = node_name(self.graph, k, self.fold_of, self.precision)
+        return name
+
+    def circle(self, k: int) -> str:
+        """The text in op node k's circle (`**2`)."""
+        return op_text(self.graph.nodes[k], self.fold_of.get(k))
+
+    def step(self, k: int) -> str:
+        """A backward step's node: `z = **2` (label and circle) when labelled, else as
+        `__call__`."""
+        label = self.graph.nodes[k].label
+        return f"{label} = {self.circle(k)}" if label else self(k)

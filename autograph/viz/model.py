@@ -16,15 +16,19 @@ autograph's `Value`/`Tensor`; a PyTorch one can be written the same way) fills i
 Numbers stay numbers (ints, floats, Fractions, NumPy arrays): formatting is the renderer's
 job. `notes` dicts carry optional annotations the renderer knows how to draw:
 
-- `Node.notes["float"]`: the value the same computation gives in floating point (drawn by
-  an exact number when they differ); `Edge.notes["float"]`: likewise for the gradient;
+- `Node.notes["float"]` / `["float_grad"]`: the value / total gradient the same
+  computation gives in floating point (drawn by an exact number where the digits differ);
+  `Edge.notes["float"]`: likewise for the gradient sent along the edge;
 - `Edge.notes["expected"]`: the gradient the edge should carry; the edge is drawn marked,
   with its gradient as "got" against "expected".
 """
 
 from __future__ import annotations
 
+import math
+import sys
 from dataclasses import InitVar, dataclass, field
+from fractions import Fraction
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -213,34 +217,52 @@ def one_pass_totals(graph: Graph, upto: int | None = None) -> dict[int, Any]:
     return totals
 
 
+_SCALARS = (int, float, Fraction)
+
+
 def same_number(a: Any, b: Any) -> bool:
-    """a == b for numbers and arrays, allowing float rounding (float32: about 7 digits)."""
+    """a == b for numbers and arrays, allowing float rounding (64 ulps of the coarser type:
+    float32 keeps about 7 digits)."""
+    if type(a) in _SCALARS and type(b) in _SCALARS:  # a scalar graph: no NumPy per leaf
+        if a == b or (a != a and b != b):
+            return True
+        floats = isinstance(a, float) or isinstance(b, float)
+        return floats and math.isclose(a, b, rel_tol=64 * sys.float_info.epsilon, abs_tol=0)
     try:
         x, y = np.asarray(a), np.asarray(b)
         if x.shape != y.shape:
             return False
         if x.dtype.kind not in "fc" and y.dtype.kind not in "fc":
             return bool(np.all(x == y))
-        low = min(
-            (np.finfo(d).eps for d in (x.dtype, y.dtype) if d.kind in "fc"),
-            default=np.finfo(float).eps,
-        )
-        return bool(np.allclose(x, y, rtol=64 * float(low), atol=0, equal_nan=True))
+        coarse = max(np.finfo(d).eps for d in (x.dtype, y.dtype) if d.kind in "fc")
+        return bool(np.allclose(x, y, rtol=64 * float(coarse), atol=0, equal_nan=True))
     except (TypeError, ValueError):
         return bool(a == b)
 
 
 def accumulated_leaves(graph: Graph) -> list[int]:
-    """Leaves whose total gradient differs from what one backward pass sends them: they
+    """Leaves whose total gradient differs from what one backward pass sends them (summed
+    in the order the pass sent it, so a float total is reproduced to the last bit): they
     hold gradients accumulated over several passes (no zero_grad() in between)."""
-    if graph.steps is None:
+    steps = graph.steps
+    if steps is None:
         return []
-    totals = one_pass_totals(graph)
-    return [
-        k
-        for k, node in enumerate(graph.nodes)
-        if node.is_leaf
-        and node.grad is not None
-        and k in totals
-        and not same_number(node.grad, totals[k])
-    ]
+    nodes, edges = graph.nodes, graph.edges
+    leaves = [k for k, n in enumerate(nodes) if n.is_leaf and n.grad is not None and graph.uses[k]]
+    if not leaves:
+        return []
+    order = [len(steps)] * len(nodes)  # when each op node's step ran
+    for j, step in enumerate(steps):
+        order[step.node] = j
+    stale = []
+    for k in leaves:
+        uses = sorted(graph.uses[k], key=lambda e: (order[edges[e].target], edges[e].input))
+        sent = [edges[e].grad for e in uses if order[edges[e].target] < len(steps)]
+        if not sent or any(g is None for g in sent):
+            continue  # nothing sent to it, or edges without gradients: nothing to compare
+        one = sent[0]
+        for g in sent[1:]:
+            one = one + g
+        if not same_number(nodes[k].grad, one):
+            stale.append(k)
+    return stale

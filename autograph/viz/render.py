@@ -75,6 +75,8 @@ def format_for(path: str | Path, format: str | None = None) -> str:
 class Drawing:
     """A drawn graph: its DOT text, rendered on demand. Shows itself inline in Jupyter.
 
+    Like `graphviz.Digraph`: `.source`, `.pipe(format)`, `.render(filename)`, `.view()`.
+
     >>> from autograph import Value
     >>> y = Value(2.0, label="x") * 3
     >>> y.backward()
@@ -88,14 +90,16 @@ class Drawing:
         source: str,
         graph: Graph | None = None,
         options: DrawOptions | None = None,
+        format: str = "svg",
     ) -> None:
         self.source = source
         self.graph = graph
         self.root: Any = None  # what was drawn, when it was not a model
         self.options = options if options is not None else DrawOptions()
+        self.format = _render_format(format)  # what render() and pipe() make by default
 
-    def pipe(self, format: str = "svg") -> bytes:
-        return render_source(self.source, format)
+    def pipe(self, format: str | None = None) -> bytes:
+        return render_source(self.source, format or self.format)
 
     def svg(self) -> str:
         return self.pipe("svg").decode("utf-8")
@@ -120,6 +124,54 @@ class Drawing:
         else:
             path.write_bytes(self.pipe(format))
         return path
+
+    def render(
+        self,
+        filename: str | Path | None = None,
+        directory: str | Path | None = None,
+        view: bool = False,
+        cleanup: bool = False,
+        format: str | None = None,
+        *,
+        outfile: str | Path | None = None,
+        quiet: bool = False,
+    ) -> str:
+        """As `graphviz.Digraph.render`: save the DOT source to `filename` (default
+        "autograph.gv") in `directory`, render it beside it as `<filename>.<format>`
+        (default format: the drawing's, "svg") and return that path. `outfile` names the
+        rendered file instead (its extension gives the format, the source goes beside it
+        as `.gv`); `cleanup` deletes the source afterwards; `view` opens the result in the
+        system's viewer; `quiet` hides Graphviz's warnings.
+
+        >>> Drawing("digraph { a -> b }").render("g", directory="out")  # doctest: +SKIP
+        'out/g.svg'
+        """
+        require_dot()
+        import graphviz
+
+        if outfile is not None and format is None:
+            format = format_for(outfile)
+        format = _render_format(format or self.format)
+        source = graphviz.Source(self.source, filename="autograph.gv", engine="dot")
+        return source.render(
+            filename,
+            directory=directory,
+            view=view,
+            cleanup=cleanup,
+            format=format,
+            outfile=outfile,
+            quiet=quiet,
+        )
+
+    def view(
+        self,
+        filename: str | Path | None = None,
+        directory: str | Path | None = None,
+        cleanup: bool = False,
+        quiet: bool = False,
+    ) -> str:
+        """Render (as `render`) and open the result in the system's viewer."""
+        return self.render(filename, directory, view=True, cleanup=cleanup, quiet=quiet)
 
     def _repr_svg_(self) -> str | None:
         # Jupyter calls this; without Graphviz it falls back to the text repr.
@@ -147,6 +199,19 @@ def draw(root: Any, options: DrawOptions | None = None, **keywords: Any) -> Draw
     warn_about(graph, opts)
     drawing = Drawing(render_dot(graph, opts), graph, opts)
     drawing.root = root  # JSON export records local derivatives, which the picture may not
+    return drawing
+
+
+def draw_dot(root: Any, format: str = "svg", rankdir: str = "LR", **keywords: Any) -> Drawing:
+    """micrograd's `draw_dot(root, format='svg', rankdir='LR')`, for code written along
+    micrograd's notebook: micrograd's boxes (`style="record"` unless given), `format` for
+    `.render()` and `.pipe()`, laid out left to right or top to bottom (`rankdir="TB"`).
+    Returns a `Drawing`, which displays itself in Jupyter; other keywords are `to_dot`'s.
+    """
+    keywords.setdefault("style", "record")
+    format = _render_format(format)
+    drawing = draw(root, rankdir=rankdir, **keywords)
+    drawing.format = format
     return drawing
 
 

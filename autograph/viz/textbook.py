@@ -5,6 +5,11 @@ a small table with the forward value above a black line and the gradient below i
 the output leaves on the right carrying its seed. With `local_derivatives` each
 junction also shows the local derivative and upstream × local = downstream, in blue. An edge
 with an "expected" note whose gradient differs is drawn marked: got (red) and expected.
+
+A leaf's total gradient (what `.grad` holds) is written under its name when it differs from
+what its edges show: a leaf used twice, or gradients accumulated over several backward
+passes. Collapsed scopes are boxes (`summary.py`); the one edge between a box and a node
+still gets its junction, so values and gradients stay on the edges.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from autograph.viz.clusters import Scope, Statements
+from autograph.viz.collapse import Plan
 from autograph.viz.fmt import format_data
 from autograph.viz.labels import (
     CURRENT_FILL,
@@ -21,20 +27,20 @@ from autograph.viz.labels import (
     LOCAL_COLOR,
     NAME_COLOR,
     ROLE_COLORS,
+    Naming,
     escape_html,
     float_note,
-    folds,
     font,
     grad_text,
     heat_color,
-    op_text,
+    html_text,
     row,
     table,
-    tooltip,
     value_lines,
 )
 from autograph.viz.model import Graph, same_number
 from autograph.viz.options import DrawOptions
+from autograph.viz.summary import box_statements, unit_edges
 from autograph.viz.view import GradView
 
 
@@ -47,47 +53,90 @@ def _common_scope(a: Scope, b: Scope) -> Scope:
     return a[:n]
 
 
+def _total_row(g: Any, later: Any, precision: int | None) -> str:
+    """A leaf's `grad <total>` row; when not known yet, the final one drawn invisibly."""
+    if g is not None:
+        return row(font(escape_html(f"grad {format_data(g, precision)}"), GRAD_COLOR, 10))
+    if later is not None:
+        return row(font(escape_html(f"grad {format_data(later, precision)}"), HIDDEN, 10))
+    return ""
+
+
+def shows_total(graph: Graph, view: GradView, k: int) -> bool:
+    """Whether leaf k's total gradient differs from what its edges show (judged on the
+    final gradients, so that every frame has the same layout)."""
+    ref = view.final or view
+    total = ref.node(k)
+    uses = graph.uses[k]
+    if total is None or not graph.nodes[k].requires_grad or not uses:
+        return False
+    return len(uses) > 1 or not same_number(total, ref.edge(uses[0]))
+
+
 class Textbook:
-    """Writes one graph in the textbook style into `out`."""
+    """Writes one graph in the textbook style into `out` (with `plan`: some scopes as boxes)."""
 
-    def __init__(self, graph: Graph, view: GradView, out: Statements, opts: DrawOptions) -> None:
-        self.graph, self.view, self.out, self.opts = graph, view, out, opts
-        from autograph.viz.labels import foldable
-
-        self.folded = foldable(graph, opts.fold_constants)
-        self.fold_of = folds(graph, self.folded, opts.precision)
+    def __init__(
+        self,
+        graph: Graph,
+        view: GradView,
+        out: Statements,
+        opts: DrawOptions,
+        plan: Plan | None = None,
+        naming: Naming | None = None,
+    ) -> None:
+        self.graph, self.view, self.out, self.opts, self.plan = graph, view, out, opts, plan
+        self.naming = naming or Naming(graph, opts.fold_constants, opts.precision)
+        self.folded = self.naming.folded
 
     def draw(self) -> None:
-        graph = self.graph
+        graph, plan = self.graph, self.plan
         for k in range(len(graph.nodes)):
-            if not self.folded[k]:
+            if not self.folded[k] and (plan is None or plan.box[k] is None):
                 self.node(k)
+        if plan is not None:
+            box_statements(graph, plan, self.view, self.out, self.opts)
         for e, edge in enumerate(graph.edges):
-            if not self.folded[edge.source]:
+            if self.folded[edge.source]:
+                continue
+            if plan is None or (plan.box[edge.source] is None and plan.box[edge.target] is None):
                 self.junction_edge(e)
+        if plan is not None:
+            name = lambda k: f"n{k}"  # noqa: E731
+            unit_edges(graph, plan, self.folded, self.out, self.opts, name, name, self.single)
         self.output()
+
+    def unit(self, k: int) -> str:
+        """The DOT name node k is drawn as: itself, or its box."""
+        m = self.plan.box[k] if self.plan is not None else None
+        return f"n{k}" if m is None else f"b{m}"
 
     def node(self, k: int) -> None:
         graph, view, opts = self.graph, self.view, self.opts
         node = graph.nodes[k]
-        tip = tooltip(graph, k)
+        tip = self.naming.tooltip(k)
         if node.is_leaf:
+            total = ""
+            if shows_total(graph, view, k):
+                g = view.node(k)
+                total = _total_row(g, view.node_final(k) if g is None else None, opts.precision)
+                note = float_note(g, node.notes.get("float_grad")) if g is not None else None
+                total += row(note) if note else ""
+            name = html_text(node.label or (node.role if opts.colors else ""))
             if opts.colors:
-                text = escape_html(node.label or node.role)
+                label = table(row(name) + total) if total else name
                 self.out.node(
                     f'n{k} [shape=box style="rounded,filled" '
-                    f'fillcolor="{ROLE_COLORS[node.role]}" label=<{text}> tooltip={tip}]',
+                    f'fillcolor="{ROLE_COLORS[node.role]}" label=<{label}> tooltip={tip}]',
                     node.scope,
                 )
-            elif node.label:
-                self.out.node(
-                    f"n{k} [shape=plaintext label=<{escape_html(node.label)}> tooltip={tip}]",
-                    node.scope,
-                )
+            elif node.label or total:
+                label = table(row(name) + total) if total else name
+                self.out.node(f"n{k} [shape=plaintext label=<{label}> tooltip={tip}]", node.scope)
             else:
                 self.out.node(f"n{k} [shape=point width=0.06 tooltip={tip}]", node.scope)
             return
-        text = op_text(node, self.fold_of.get(k))
+        text = self.naming.circle(k)
         shape = "circle" if len(text) <= 4 else "ellipse"
         size = 16 if len(text) <= 2 else 12
         # ordering=in keeps the inputs top to bottom in argument order, so `b - a` never
@@ -166,9 +215,18 @@ class Textbook:
         expected = edge.notes.get("expected")
         wrong = expected is not None and g is not None and not same_number(g, expected)
         color = f' color="{EXPECTED_COLOR}" penwidth=2.5' if wrong else ""
-        self.out.node(f"{j} [shape=plain label=<{label}>]", _common_scope(src.scope, dst.scope))
-        self.out.edge(f"n{p} -> {j}:m:w [arrowhead=none{color}]")
-        self.out.edge(f"{j}:m:e -> n{c}{f' [{color.strip()}]' if color else ''}")
+        tip = self.naming.tooltip(p, c)
+        self.out.node(
+            f"{j} [shape=plain label=<{label}> tooltip={tip}]",
+            _common_scope(src.scope, dst.scope),
+        )
+        self.out.edge(f"{self.unit(p)} -> {j}:m:w [arrowhead=none{color}]")
+        self.out.edge(f"{j}:m:e -> {self.unit(c)}{f' [{color.strip()}]' if color else ''}")
+
+    def single(self, e: int) -> bool:
+        """The one edge between a node and a box: a junction, as between nodes."""
+        self.junction_edge(e)
+        return True
 
     def output(self) -> None:
         graph, view, opts = self.graph, self.view, self.opts
@@ -179,13 +237,13 @@ class Textbook:
         if opts.local_derivatives and root.kind == "value" and g is not None:
             local = row(font("seed", LOCAL_COLOR, 10))
         label = self.junction(None, root.label, last, root.data, g, None, local)
-        self.out.node(f"e_out [shape=plain label=<{label}>]")
+        self.out.node(f'e_out [shape=plain label=<{label}> tooltip="output"]')
         if opts.colors:
             self.out.node(
                 f'out [shape=box style="rounded,filled" fillcolor="{ROLE_COLORS["output"]}" '
-                f"label=<{escape_html(root.label or 'output')}>]"
+                f'label=<{html_text(root.label or "output")}> tooltip="output"]'
             )
         else:
-            self.out.node('out [shape=plaintext label=""]')
-        self.out.edge(f"n{last} -> e_out:m:w [arrowhead=none]")
+            self.out.node('out [shape=plaintext label="" tooltip="output"]')
+        self.out.edge(f"{self.unit(last)} -> e_out:m:w [arrowhead=none]")
         self.out.edge("e_out:m:e -> out")

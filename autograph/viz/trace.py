@@ -13,7 +13,7 @@ from typing import Any
 from autograph.viz.adapter import as_graph
 from autograph.viz.dot import render_dot
 from autograph.viz.fmt import DEFAULT_PRECISION, format_data
-from autograph.viz.labels import OP_SYMBOLS, node_name
+from autograph.viz.labels import Naming
 from autograph.viz.model import Graph, Step
 from autograph.viz.options import DrawOptions, make_options
 from autograph.viz.view import GradView
@@ -31,30 +31,15 @@ def record_steps(root: Any, gradient: Any = None) -> Graph:
     return graph
 
 
-class Namer:
-    """Names nodes as a learner finds them in the picture (see `labels.node_name`)."""
-
-    def __init__(self, graph: Graph, precision: int | None = DEFAULT_PRECISION) -> None:
-        self.graph, self.precision = graph, precision
-
-    def __call__(self, k: int) -> str:
-        return node_name(self.graph, k, self.precision)
-
-    def head(self, k: int) -> str:
-        """A step's node: `price = ×` when labelled, else as `__call__`."""
-        node = self.graph.nodes[k]
-        return f"{node.label} = {OP_SYMBOLS.get(node.op, node.op)}" if node.label else self(k)
-
-
 def describe_step(
     graph: Graph,
     step: Step,
     total: int | None = None,
     precision: int | None = DEFAULT_PRECISION,
-    namer: Namer | None = None,
+    naming: Naming | None = None,
 ) -> str:
     """One step as one line: the node, its upstream gradient, what each input receives."""
-    name = namer or Namer(graph, precision)
+    name = naming or Naming(graph, True, precision)
 
     def f(x: Any) -> str:  # one line per step, even for arrays
         return " ".join(format_data(x, precision).split())
@@ -69,27 +54,27 @@ def describe_step(
                 f"{name(sent.source)} gets {f(step.upstream)} × {f(sent.local)} = {f(sent.grad)}"
             )
     said = "; ".join(parts) if parts else "no input needs a gradient"
-    return f"{head}: {name.head(step.node)} with upstream {f(step.upstream)}: {said}"
+    return f"{head}: {name.step(step.node)} with upstream {f(step.upstream)}: {said}"
 
 
 def trace(root: Any, gradient: Any = None, *, precision: int | None = DEFAULT_PRECISION) -> str:
     """The backward pass as text, one line per step in the order backward runs them.
 
-    Nodes are named by their label, or by their op and the value on their outgoing edge
-    (`×(200)`), as a learner finds them in the picture. Each input receives upstream ×
-    local derivative. `.grad` is not changed.
+    Nodes are named by their label, or as their circle shows them with their value apart
+    (`× (= 200)`, `+1 (= 2)`, `**2 (= 49)`), as a learner finds them in the picture. Each
+    input receives upstream × local derivative. `.grad` is not changed.
 
     >>> from autograph import Value
     >>> apple, num, tax = Value(100, "apple"), Value(2, "apple_num"), Value(1.1, "tax")
     >>> price = apple * num * tax
     >>> print(trace(price))
-    step 1/2: ×(220) with upstream 1: ×(200) gets 1 × 1.1 = 1.1; tax gets 1 × 200 = 200
-    step 2/2: ×(200) with upstream 1.1: apple gets 1.1 × 2 = 2.2; apple_num gets 1.1 × 100 = 110
+    step 1/2: × (= 220) with upstream 1: × (= 200) gets 1 × 1.1 = 1.1; tax gets 1 × 200 = 200
+    step 2/2: × (= 200) with upstream 1.1: apple gets 1.1 × 2 = 2.2; apple_num gets 1.1 × 100 = 110
     """
     graph = record_steps(root, gradient)
     steps = graph.steps or []
-    namer = Namer(graph, precision)
-    return "\n".join(describe_step(graph, s, len(steps), precision, namer) for s in steps)
+    naming = Naming(graph, True, precision)
+    return "\n".join(describe_step(graph, s, len(steps), precision, naming) for s in steps)
 
 
 MAX_STEPS = 200
@@ -122,7 +107,8 @@ def frame_dots(
             "one frame per step is for small graphs; use the text trace (trace(), or --trace), "
             "or draw a smaller graph"
         )
-    namer = Namer(graph, opts.precision)
+    naming = Naming(graph, opts.fold_constants, opts.precision)  # shared by every frame
+    final = GradView(graph, len(steps))
     dots = []
     for n in range(len(steps) + 1):
         title = None
@@ -131,9 +117,10 @@ def frame_dots(
                 "forward pass done; backward starts with the seed gradient "
                 f"{format_data(graph.seed, opts.precision)}"
                 if n == 0
-                else describe_step(graph, steps[n - 1], len(steps), opts.precision, namer)
+                else describe_step(graph, steps[n - 1], len(steps), opts.precision, naming)
             )
-        dots.append(render_dot(graph, opts, GradView(graph, n), title))
+        view = GradView(graph, n, final=final if n < len(steps) else None)
+        dots.append(render_dot(graph, opts, view, title, naming))
     return dots
 
 
@@ -160,7 +147,7 @@ def steps_summary(graph: Graph, precision: int | None = DEFAULT_PRECISION) -> li
     """The steps as plain data, numbers formatted (for the HTML player)."""
     f = lambda x: format_data(x, precision)  # noqa: E731
     steps = graph.steps or []
-    name = Namer(graph, precision)
+    name = Naming(graph, True, precision)
     result = []
     for s in steps:
         result.append(

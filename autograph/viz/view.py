@@ -16,7 +16,13 @@ class GradView:
     come invisibly, so every frame has the same layout.
     """
 
-    def __init__(self, graph: Graph, step: int | None = None, show: bool = True) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        step: int | None = None,
+        show: bool = True,
+        final: GradView | None = None,
+    ) -> None:
         self.graph = graph
         self.step = step
         self.show = show
@@ -35,8 +41,8 @@ class GradView:
                     self._edges[graph.inputs[s.node][sent.input]] = sent.grad
                 self._nodes.setdefault(s.node, s.upstream)
             self.current = steps[step - 1].node if step > 0 else None
-            if step < len(steps):
-                self.final = GradView(graph, len(steps))
+            if step < len(steps):  # frames share one `final`
+                self.final = final if final is not None else GradView(graph, len(steps))
 
     def node(self, k: int) -> Any:
         """The total gradient of node k (a leaf's .grad), or None."""
