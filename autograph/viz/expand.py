@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
 
-from autograph.engine.node import RECORDING, Node, walk
+from autograph.engine.mode import exit_scope, set_scope
+from autograph.engine.node import Node, walk
 from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy
 from autograph.engine.value import Value, dot, sum_values
 from autograph.viz.steps import backward_ran, backward_seed
@@ -103,20 +104,19 @@ def replay(
     also the map from each original node to its copy (for an expanded op: its result)."""
     wanted = set(ops)
     new: dict[Node, Node] = {}
-    saved = RECORDING.scope
-    try:
-        for node in walk(root):
-            # rebuild in the node's own scope, so clusters survive the expansion
-            RECORDING.scope = getattr(node, "scope", None)
+    for node in walk(root):
+        # rebuild in the node's own scope, so clusters survive the expansion
+        token = set_scope(node.scope)
+        try:
             if node.is_leaf:
                 copy = leaf(node)
             else:
                 ps = [new[p] for p in node.parents]
                 copy = EXPANSIONS[node.op](*ps) if node.op in wanted else _replay(node, ps)
                 copy.label = node.label
-            new[node] = copy
-    finally:
-        RECORDING.scope = saved
+        finally:
+            exit_scope(token)
+        new[node] = copy
     return new[root], new
 
 

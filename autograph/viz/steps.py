@@ -4,7 +4,7 @@ and every trace, frame and player step come from.
 `record_pass` runs the engine's own `propagate(root, seed, wanted={}, on_step=hook)`: the
 hook sees each op node once, in backward order, with what it sends to each input, and the
 engine stores nothing on the nodes (`.grad` is never touched). Viz never differentiates
-anything itself; the only use of the derivative table is `local_derivatives`, below.
+anything itself: local derivatives come from the engine's `rules.local_derivative`.
 """
 
 from __future__ import annotations
@@ -14,32 +14,15 @@ from typing import Any
 
 from autograph.engine.backward import default_seed, propagate
 from autograph.engine.node import Node as EngineNode
-from autograph.engine.rules import RULES, SCALAR
-from autograph.engine.tensor import Tensor
+from autograph.engine.rules import local_derivative
 from autograph.viz.model import Sent, Step
 
+
 # -- the local derivative ---------------------------------------------------------------
-# TEMPORARY (issue 7): the engine is to offer the local derivative as an engine function;
-# until it lands, this is the one place where viz applies the derivative table itself. Swap
-# the body of `local_derivatives` for the engine's call; nothing else in viz computes one.
-
-
 def local_derivatives(node: EngineNode, inputs: list[int]) -> list[Any]:
-    """d(node)/d(input i) for each i of `inputs`, for a one-number op node: its rule applied
-    to an upstream gradient of 1 (an int, which keeps ints and Fractions exact). None for
-    tensors (their local derivative is a Jacobian, not one number) and where the rule fails.
-    """
-    if isinstance(node, Tensor) or node.is_leaf:
-        return [None] * len(inputs)
-    rule, out, params = RULES.get(node.op), node.data, node.params
-    xs = tuple([p.data for p in node.parents])
-    result = []
-    for i in inputs:
-        try:
-            result.append(rule(SCALAR, 1, out, xs, i, params) if rule is not None else None)
-        except (ArithmeticError, ValueError, TypeError):
-            result.append(None)
-    return result
+    """d(node)/d(input i) for each i of `inputs` (the engine's `local_derivative`: None for
+    tensors, whose local derivative is a Jacobian, and where the rule has no value)."""
+    return [local_derivative(node, i) for i in inputs]
 
 
 def backward_ran(nodes: list[EngineNode], root: EngineNode) -> bool:
