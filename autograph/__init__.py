@@ -66,9 +66,9 @@ if TYPE_CHECKING:  # what static checkers see; at run time __getattr__ imports o
     from autograph import cli as cli
     from autograph import data as data
     from autograph import nn as nn
+    from autograph import optim as optim
     from autograph import testing as testing
     from autograph import training as training
-    from autograph import optim as optim
     from autograph import viz as viz
     from autograph.viz import draw_dot as draw_dot
 
