@@ -143,8 +143,11 @@ class Drawing:
         as `.gv`); `cleanup` deletes the source afterwards; `view` opens the result in the
         system's viewer; `quiet` hides Graphviz's warnings.
 
-        >>> Drawing("digraph { a -> b }").render("g", directory="out")  # doctest: +SKIP
-        'out/g.svg'
+        >>> import tempfile, pathlib
+        >>> with tempfile.TemporaryDirectory() as out:
+        ...     path = Drawing("digraph { a -> b }").render("g", directory=out)
+        ...     print(pathlib.Path(path).relative_to(out), pathlib.Path(path).exists())
+        g.svg True
         """
         require_dot()
         import graphviz
