@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from autograph.engine.backward import StepHook, backward
 from autograph.engine.mode import (
+    ALTERED,
+    LOCAL,
     RECORDING,
     ScopeToken,
     current_scope,
@@ -129,7 +131,7 @@ class Node:
         self.label = str(label)
         self.requires_grad = bool(requires_grad)
         self.retains_grad = False
-        self.scope = RECORDING.scope
+        self.scope = LOCAL.mode.scope if ALTERED else None
         self._mark = None
         self._pending = 0
         self._upstream = None
@@ -214,15 +216,22 @@ def new_result(kind: type[N], data: Any, parents: Sequence[Node], op: str, param
     out.label = ""
     out.params = params
     out.retains_grad = False
-    out.scope = RECORDING.scope
     out._mark = None
     out._pending = 0
     out._upstream = None
+    if ALTERED:  # some thread is in no_grad or a scope: look this one's mode up
+        mode = LOCAL.mode
+        out.scope = mode.scope
+        recording = mode.enabled
+    else:
+        out.scope = None
+        recording = True
     needs = False
-    for parent in parents:
-        if parent.requires_grad:
-            needs = RECORDING.enabled
-            break
+    if recording:
+        for parent in parents:
+            if parent.requires_grad:
+                needs = True
+                break
     if needs:
         n = len(parents)
         if n > 2:
@@ -257,11 +266,17 @@ def scalar_constructors(
         out.label = ""
         out.params = None
         out.retains_grad = False
-        out.scope = RECORDING.scope
         out._mark = None
         out._pending = 0
         out._upstream = None
-        if (a.requires_grad or (b is not None and b.requires_grad)) and RECORDING.enabled:
+        if ALTERED:  # as in new_result
+            mode = LOCAL.mode
+            out.scope = mode.scope
+            recording = mode.enabled
+        else:
+            out.scope = None
+            recording = True
+        if recording and (a.requires_grad or (b is not None and b.requires_grad)):
             out._p0 = a
             out._p1 = b
             out.op = op
@@ -280,7 +295,7 @@ def scalar_constructors(
         out.op = out.label = ""
         out.params = None
         out.requires_grad = out.retains_grad = False
-        out.scope = RECORDING.scope
+        out.scope = LOCAL.mode.scope if ALTERED else None
         out._mark = None
         out._pending = 0
         out._upstream = None
