@@ -103,4 +103,91 @@ def test_no_grad_is_also_a_decorator():
     assert is_grad_enabled()
 
 
-_ = (np, pytest)
+# -- axes, shapes and indices are checked as NumPy checks them --------------------------
+
+from autograph.engine.broadcast import ShapeError  # noqa: E402
+
+
+@pytest.mark.parametrize("method", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("axis", [(0, 1), [0], None, 1.0, "0"])
+def test_softmax_takes_one_int_axis(method, axis):
+    t = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    with pytest.raises(TypeError, match=rf"{method}: axis must be one int"):
+        getattr(t, method)(axis)
+
+
+@pytest.mark.parametrize(
+    ("axes", "error", "message"),
+    [
+        ((1, 2), ShapeError, "transpose: axis 2 is out of range for a tensor with 2 dims"),
+        ((-3, 0), ShapeError, "transpose: axis -3 is out of range"),
+        ((0, 0), ShapeError, "transpose: repeated axis"),
+        ((0,), ShapeError, "transpose: .* is not a permutation of the 2 axes"),
+        ((0.0, 1.0), TypeError, "transpose: axes must be integers, got float 0.0"),
+        (("1", "0"), TypeError, "transpose: axes must be integers, got str '1'"),
+    ],
+)
+def test_transpose_refuses_what_numpy_refuses(axes, error, message):
+    t = Tensor(np.ones((2, 3)))
+    with pytest.raises(error, match=message):
+        t.transpose(*axes)
+    assert t.transpose(-1, 0).shape == (3, 2)  # negative axes are fine, as in NumPy
+
+
+@pytest.mark.parametrize(
+    ("shape", "message"),
+    [
+        ((2.0, 3.0), "reshape: shape must be integers, got float 2.0"),
+        ((2.5,), "reshape: shape must be integers, got float 2.5"),
+        (("6",), "reshape: shape must be integers, got str '6'"),
+        (((2, "3"),), "reshape: shape must be integers, got str '3'"),
+    ],
+)
+def test_reshape_refuses_non_integer_sizes(shape, message):
+    with pytest.raises(TypeError, match=message):
+        Tensor(np.ones(6)).reshape(*shape)
+    assert Tensor(np.ones(6)).reshape(np.int64(2), 3).shape == (2, 3)
+    assert Tensor(np.ones(6)).reshape(np.array([3, 2])).shape == (3, 2)
+
+
+@pytest.mark.parametrize("method", ["sum", "mean", "max"])
+@pytest.mark.parametrize("axis", [1.0, "0", (0, 1.5), True])
+def test_reductions_refuse_non_integer_axes(method, axis):
+    with pytest.raises(TypeError, match=rf"{method}: axis must be an int or a tuple of ints"):
+        getattr(Tensor(np.ones((2, 3))), method)(axis=axis)
+
+
+def test_a_boolean_mask_of_the_wrong_length_is_refused():
+    t = Tensor(np.ones((2, 3)), requires_grad=True)
+    with pytest.raises(IndexError, match="getitem: boolean index did not match"):
+        t[np.array([True, False, True])]
+    with pytest.raises(IndexError, match="getitem: boolean index did not match"):
+        t[:, np.array([True, False])]
+    with pytest.raises(IndexError, match="getitem: boolean index did not match"):
+        t[[True, False, True]]
+    with pytest.raises(IndexError, match="scatter: boolean index did not match"):
+        Tensor(np.ones(1)).scatter(np.array([True, False, True]), (2,))
+    assert t[np.array([True, False])].shape == (1, 3)
+
+
+@pytest.mark.parametrize("index", [np.array(True), True, np.False_, (0, np.array(True))])
+def test_a_boolean_scalar_index_is_refused_clearly(index):
+    with pytest.raises(IndexError, match="getitem: a boolean scalar index"):
+        Tensor(np.ones((2, 3)))[index]
+
+
+def test_scatter_checks_that_the_tensor_fits_the_index():
+    with pytest.raises(ShapeError, match=r"scatter: .*shape \(3,\).* picks shape \(2,\)"):
+        Tensor(np.ones(3)).scatter(np.array([0, 1]), (4,))
+
+
+def test_max_over_an_empty_axis_follows_numpy():
+    t = Tensor(np.zeros((0, 3)), requires_grad=True)
+    out = t.max(axis=1)  # nothing to reduce per row: shape (0,)
+    assert out.shape == (0,)
+    out.sum().backward()
+    assert t.grad.shape == (0, 3)
+    with pytest.raises(ShapeError, match=r"max: cannot reduce over an empty axis"):
+        t.max(axis=0)
+    with pytest.raises(ShapeError, match=r"max: cannot reduce over an empty axis"):
+        t.max()

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from autograph.engine.broadcast import ShapeError, broadcast_shapes
 from autograph.engine.namespaces import ARRAY
 from autograph.engine.node import Node, new_result
-from autograph.engine.tensor.shape import Axis, ShapeOps, normalize_axis
+from autograph.engine.tensor.shape import Axis, ShapeOps, normalize_axis, single_axis
 
 
 def as_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -229,11 +229,11 @@ class Tensor(ShapeOps, Node):
         return tensor_result(np.maximum(self.data, 0), (self,), "relu")
 
     def softmax(self, axis: int = -1) -> Tensor:
-        axis = normalize_axis(axis, self.ndim, "softmax")[0]  # type: ignore[index]
+        axis = single_axis(axis, self.ndim, "softmax")
         return tensor_result(softmax_array(self.data, axis), (self,), "softmax", axis)
 
     def log_softmax(self, axis: int = -1) -> Tensor:
-        axis = normalize_axis(axis, self.ndim, "log_softmax")[0]  # type: ignore[index]
+        axis = single_axis(axis, self.ndim, "log_softmax")
         return tensor_result(_log_softmax(self.data, axis), (self,), "log_softmax", axis)
 
     # -- reductions ---------------------------------------------------------------------
@@ -251,7 +251,12 @@ class Tensor(ShapeOps, Node):
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         axes = normalize_axis(axis, self.ndim, "max")
         if self.data.size == 0:
-            raise ShapeError("max: the tensor is empty")
+            empty = [k for k in (range(self.ndim) if axes is None else axes) if not self.shape[k]]
+            if empty:
+                raise ShapeError(
+                    f"max: cannot reduce over an empty axis (axis {empty[0]} of shape "
+                    f"{self.shape}): a maximum of nothing has no value"
+                )
         data = np.max(self.data, axis=axes, keepdims=keepdims)
         return tensor_result(data, (self,), "max", (axes, keepdims))
 
