@@ -191,3 +191,72 @@ def test_max_over_an_empty_axis_follows_numpy():
         t.max(axis=0)
     with pytest.raises(ShapeError, match=r"max: cannot reduce over an empty axis"):
         t.max()
+
+
+# -- a gradient seed given as a node stays in the graph ----------------------------------
+
+from autograph import gradients  # noqa: E402
+
+
+def test_double_vjp_differentiates_through_the_seed():
+    # g(v) = v^T J is linear in v; d<g(v), u>/dv = J u (the double-VJP trick for a JVP)
+    x = Tensor([0.5, 1.0, 2.0], requires_grad=True)
+    v = Tensor([0.0, 0.0, 0.0], requires_grad=True)
+    u = np.array([1.0, -2.0, 3.0])
+    (vjp,) = gradients(x.exp() * x, [x], v, create_graph=True)
+    (jvp,) = gradients(vjp, [v], u)
+    np.testing.assert_allclose(jvp, u * (np.exp(x.data) * (1 + x.data)))
+
+
+def test_a_value_seed_stays_in_the_graph():
+    x, v = Value(3.0), Value(2.0)
+    (g,) = gradients(x * x, [x], v, create_graph=True)  # 2 x v
+    assert g.data == 12.0
+    assert gradients(g, [v])[0] == 6.0  # d(2 x v)/dv = 2 x
+    y = x * x
+    y.backward(Value(2.0))  # a node as the seed of a plain backward: its number is used
+    assert x.grad == 12.0
+
+
+def test_a_seed_node_of_the_wrong_kind_or_shape_is_refused():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match="gradient"):
+        gradients(x * x, [x], Value(1.0), create_graph=True)
+    with pytest.raises(ShapeError, match="gradient of shape"):
+        gradients(x * x, [x], Tensor([1.0, 2.0, 3.0]), create_graph=True)
+
+
+# -- float32 leaves keep float32 gradients under create_graph ----------------------------
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda x: x.relu(),  # a 0-d mask is a NumPy bool scalar, which became float64
+        lambda x: abs(x),
+        lambda x: x**x,
+        lambda x: x * np.array(3.0),  # float32 * float64 is float64 (NumPy, PyTorch)
+        lambda x: (x * Tensor(np.ones(2))).sum(),
+    ],
+)
+@pytest.mark.parametrize("shape", [(), (2,)])
+def test_float32_leaf_gradient_stays_float32_under_create_graph(build, shape):
+    x = Tensor(np.full(shape, 1.5, np.float32), requires_grad=True)
+    out = build(x).sum()
+    out.backward(create_graph=True)
+    assert x.grad.dtype == np.float32
+    (g,) = gradients(build(x).sum(), [x], create_graph=True)
+    assert g.dtype == np.float32
+    (plain,) = gradients(build(x).sum(), [x])
+    np.testing.assert_allclose(g.data, plain, rtol=1e-6)
+
+
+def test_astype_is_a_differentiable_cast():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x.astype("float32")
+    assert y.dtype == np.float32 and y.op == "astype"
+    (y * y).sum().backward()
+    assert x.grad.dtype == np.float64
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0])
+    with pytest.raises(TypeError, match="astype: dtype must be a floating type"):
+        x.astype("int32")

@@ -12,8 +12,6 @@ import gc
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from autograph.engine.broadcast import ShapeError, sum_broadcast_axes
 from autograph.engine.mode import enable_grad
 from autograph.engine.rules import GRAPH, RULES, rule_for
@@ -146,14 +144,17 @@ def _run(pass_: Callable[..., None], *args: Any, create_graph: bool, **kwargs: A
 
 
 def default_seed(root: Node, gradient: Any, create_graph: bool) -> Any:
-    """d(root)/d(root): 1 for a single number; otherwise the caller must say."""
+    """d(loss)/d(root) to start from: 1 for a single number; otherwise the caller's.
+
+    A seed given as a node stays a node under `create_graph`, so that the results can be
+    differentiated with respect to it (the double-VJP trick); otherwise its data is used.
+    """
     if not root.requires_grad:
         raise RuntimeError(
             "backward(): this node does not require grad: none of the leaves it was computed "
             "from has requires_grad=True (Tensor leaves default to False)"
         )
-    seed = root._seed(gradient)
-    return root.constant(seed) if create_graph else seed
+    return root._initial_gradient(gradient, create_graph)
 
 
 def backward(
@@ -197,8 +198,8 @@ def gradients(
         if g is None:
             g = node._zeros()
             g = node.constant(g) if create_graph else g
-        elif not create_graph and isinstance(g, np.generic | np.ndarray):
-            g = np.asarray(g, dtype=node.data.dtype)
+        else:
+            g = node._own_gradient(g)
         results.append(g)
     return tuple(results)
 

@@ -71,6 +71,10 @@ class Math(Protocol):
     def sum(self, a: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
         return _no_axes("sum")
 
+    def astype(self, a: Any, dtype: np.dtype[Any]) -> Any:
+        """`a` converted to `dtype` (a cast's gradient goes back to the input's dtype)."""
+        return _no_axes("astype")
+
     def mT(self, a: Any) -> Any:
         """The matrix transpose of the last two axes."""
         return _no_axes("mT")
@@ -228,6 +232,9 @@ class ArrayMath(Math):
     def sum(self, a: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
         return np.sum(a, axis=axis, keepdims=keepdims)
 
+    def astype(self, a: Any, dtype: np.dtype[Any]) -> Any:
+        return a.astype(dtype, copy=False)
+
     def mT(self, a: Any) -> Any:
         return a.T if a.ndim == 2 else np.swapaxes(a, -1, -2)
 
@@ -297,6 +304,9 @@ class GraphMath(Math):
     def sum(self, a: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
         return a.sum(axis, keepdims)
 
+    def astype(self, a: Any, dtype: np.dtype[Any]) -> Any:
+        return a.astype(dtype)
+
     def mT(self, a: Any) -> Any:
         return a.mT
 
@@ -315,8 +325,8 @@ class GraphMath(Math):
 
 def _constant_like(node: Any, data: Any) -> Any:
     """A constant node holding `data` in `node`'s dtype (a float32 graph stays float32)."""
-    if isinstance(data, np.ndarray):
-        data = data.astype(node.data.dtype, copy=False)
+    if node._broadcasts:  # (a mask of a 0-d array is a NumPy scalar: cast it too)
+        data = np.asarray(data, dtype=node.data.dtype)
     return node.constant(data)
 
 

@@ -119,7 +119,26 @@ class Node:
         """Raw zeros shaped like this node's gradient (for inputs a result does not use)."""
         raise NotImplementedError
 
+    def _own_gradient(self, g: Any) -> Any:
+        """`g` (raw data, or a node under create_graph) as this node's gradient: in its dtype,
+        as PyTorch casts every gradient to its input's dtype (a float32 leaf fed by a
+        float64 op still gets a float32 gradient)."""
+        raise NotImplementedError
+
     # -- the common part ------------------------------------------------------------------
+
+    def _initial_gradient(self, gradient: Any, create_graph: bool) -> Any:
+        """The seed of a backward pass from this node (see `backward.default_seed`)."""
+        if not isinstance(gradient, Node):
+            seed = self._seed(gradient)
+            return self.constant(seed) if create_graph else seed
+        if gradient._broadcasts != self._broadcasts:
+            raise TypeError(
+                f"backward(gradient): the gradient of a {type(self).__name__} must be a "
+                f"number, an array or a {type(self).__name__}, not a {type(gradient).__name__}"
+            )
+        seed = self._seed(gradient.data)  # checks its shape
+        return self._own_gradient(gradient) if create_graph else seed
 
     def _init_leaf(self, data: Any, label: str, requires_grad: bool) -> None:
         """Set every slot of a node the user creates (op results come from `new_result`)."""

@@ -122,6 +122,7 @@ RULES: dict[str, Rule] = {
     "getitem": lambda m, g, out, xs, i, p: m.scatter(g, p, xs[0].shape),
     "scatter": lambda m, g, out, xs, i, p: m.getitem(g, p[0]),
     "broadcast_to": lambda m, g, out, xs, i, p: m.sum_to(g, xs[0].shape),
+    "astype": lambda m, g, out, xs, i, p: m.astype(g, xs[0].dtype),
     "sum_to": lambda m, g, out, xs, i, p: m.broadcast_to(g, xs[0].shape),
     "softmax": lambda m, g, out, xs, i, p: out * (g - m.sum(g * out, (p,), True)),
     "log_softmax": lambda m, g, out, xs, i, p: g - m.exp(out) * m.sum(g, (p,), True),

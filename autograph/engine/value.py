@@ -193,6 +193,9 @@ class Value(Node):
     def _zeros(self) -> int:
         return 0
 
+    def _own_gradient(self, g: Any) -> Any:
+        return g  # numbers keep their type (ints and Fractions stay exact)
+
     def detach(self) -> Value:
         return Value(self.data, self.label, requires_grad=False)
 

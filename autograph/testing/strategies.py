@@ -322,6 +322,10 @@ OP_CASES: dict[str, OpCase] = {
     "getitem": OpCase(tensor=_getitem()),
     "scatter": OpCase(tensor=_scatter()),
     "broadcast_to": OpCase(tensor=_broadcast_to()),
+    "astype": OpCase(
+        tensor=_elementwise(lambda x: x.astype(np.float64), ANY),
+        notes="a cast (float64 to float64 here: numerical gradients need float64)",
+    ),
     "sum_to": OpCase(tensor=_sum_to()),
     "softmax": OpCase(tensor=_along_axis("softmax")),
     "log_softmax": OpCase(tensor=_along_axis("log_softmax")),

@@ -72,6 +72,7 @@ OP_SYMBOLS = {
     "getitem": "[ ]",
     "scatter": "scatter",
     "broadcast_to": "broadcast",
+    "astype": "astype",
     "sum_to": "sum_to",
     "softmax": "softmax",
     "log_softmax": "log softmax",

@@ -282,6 +282,7 @@ class Tensor(ShapeOps, Node):
     def _accumulate(self, g: Any) -> None:
         old = self.grad
         if isinstance(g, Node):
+            g = self._own_gradient(g)
             self.grad = g if old is None else old + g
         elif old is None:
             self.grad = g if _unshared(g, self.data.dtype) else np.array(g, self.data.dtype)
@@ -290,6 +291,21 @@ class Tensor(ShapeOps, Node):
 
     def _zeros(self) -> np.ndarray:
         return np.zeros_like(self.data)
+
+    def _own_gradient(self, g: Any) -> Any:
+        dtype = self.data.dtype
+        if isinstance(g, Tensor):
+            return g if g.data.dtype == dtype else g.astype(dtype)
+        return np.asarray(g, dtype=dtype)
+
+    def astype(self, dtype: Any) -> Tensor:
+        """The data converted to floating `dtype`, as a recorded (differentiable) op."""
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(
+                f"astype: dtype must be a floating type (float32, float64), got {dtype}"
+            )
+        return tensor_result(self.data.astype(dtype), (self,), "astype", dtype)
 
     def detach(self) -> Tensor:
         return Tensor(self.data, label=self.label)
