@@ -260,3 +260,38 @@ def test_astype_is_a_differentiable_cast():
     np.testing.assert_array_equal(x.grad, [2.0, 4.0])
     with pytest.raises(TypeError, match="astype: dtype must be a floating type"):
         x.astype("int32")
+
+
+# -- the derivative of a constant is zero, not an error ----------------------------------
+
+from fractions import Fraction  # noqa: E402
+
+from autograph import grad, value_and_grad  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("f", "args"),
+    [
+        (grad(lambda x: x), (2.0,)),  # grad(grad(identity)): the inner result is a constant
+        (lambda x: 1.0, (2.0,)),
+        (lambda x: Value(5.0), (2.0,)),
+        (grad(lambda x: 3 * abs(x)), (2.0,)),
+        (grad(lambda x: -x), (2.0,)),
+        (grad(lambda x, y: x * y), (2.0, 3.0)),
+        (grad(lambda x, y: x / y), (2.0, 3.0)),
+    ],
+)
+def test_derivatives_of_constants_are_zero(f, args):
+    d = grad(f)(*args)
+    assert d == 0 and isinstance(d, float)  # zero of the argument's type
+
+
+def test_zero_derivatives_keep_types_and_shapes():
+    assert grad(lambda x: 7)(Fraction(1, 3)) == 0 and isinstance(grad(lambda x: 7)(3), int)
+    g = grad(lambda x: Tensor([1.0]).sum())(np.array([1.0, 2.0], np.float32))
+    assert g.shape == (2,) and g.dtype == np.float32 and not g.any()
+    assert value_and_grad(lambda x: 4.0)(1.0) == (4.0, 0.0)
+    assert grad(grad(lambda x: x * x))(2.0) == 2.0
+    assert grad(grad(grad(lambda x: x * x)))(2.0) == 0.0
+    with pytest.raises(TypeError, match="grad\\(f\\): f must return a Value, a Tensor or a number"):
+        grad(lambda x: "one")(1.0)

@@ -190,8 +190,9 @@ class Value(Node):
         old = self.grad
         self.grad = g if not isinstance(old, Node) and old == 0 else old + g
 
-    def _zeros(self) -> int:
-        return 0
+    def _zeros(self) -> Number:
+        zero: Number = type(self.data)(0)  # 0, 0.0 or Fraction(0), as the data
+        return zero
 
     def _own_gradient(self, g: Any) -> Any:
         return g  # numbers keep their type (ints and Fractions stay exact)
