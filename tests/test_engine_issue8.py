@@ -295,3 +295,65 @@ def test_zero_derivatives_keep_types_and_shapes():
     assert grad(grad(grad(lambda x: x * x)))(2.0) == 0.0
     with pytest.raises(TypeError, match="grad\\(f\\): f must return a Value, a Tensor or a number"):
         grad(lambda x: "one")(1.0)
+
+
+# -- 0 ** y and relu: selects, not masks -------------------------------------------------
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.mark.parametrize("y", [0.5, 2.0, 0.0, 3.0, -1.0, -0.5])
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
+def test_power_of_zero_gradients_match_torch(y):
+    tx = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+    ty = torch.tensor(y, dtype=torch.float64, requires_grad=True)
+    (tx**ty).backward()
+    x, v = Value(0.0), Value(y)
+    (x**v).backward()
+    assert (x.grad, v.grad) == (tx.grad.item(), ty.grad.item())
+    t, u = Tensor([0.0, 2.0], requires_grad=True), Tensor([y, y], requires_grad=True)
+    (t**u).sum().backward()
+    assert (t.grad[0], u.grad[0]) == (tx.grad.item(), ty.grad.item())
+    # the recorded backward pass gives the same first derivatives
+    (gv,) = gradients(Value(0.0) ** v, [v], create_graph=True)
+    (gu,) = gradients((Tensor([0.0]) ** u[:1]).sum(), [u], create_graph=True)
+    assert gv.data == ty.grad.item() and gu.data[0] == ty.grad.item()
+
+
+def test_second_derivative_of_a_power_at_zero_is_not_nan():
+    v = Value(2.0)
+    (g,) = gradients(Value(0.0) ** v, [v], create_graph=True)
+    assert gradients(g, [v])[0] == 0.0  # d/dy of the masked 0
+
+
+def test_relu_sends_zero_where_torch_does_even_for_nan_upstream():
+    nan = float("nan")
+    tx = torch.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    tx.relu().backward(torch.tensor([nan, nan, 1.0]))
+    x = Tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    x.relu().backward(np.array([nan, nan, 1.0]))
+    np.testing.assert_array_equal(x.grad, tx.grad.numpy())
+    v = Value(-1.0)
+    v.relu().backward(nan)
+    assert v.grad == 0.0 and isinstance(v.grad, float)
+    # and in the recorded backward pass
+    x = Tensor([-1.0, 2.0], requires_grad=True)
+    (g,) = gradients(x.relu(), [x], Tensor([nan, 1.0]), create_graph=True)
+    np.testing.assert_array_equal(g.data, [0.0, 1.0])
+    w = Value(-1.0)
+    (gw,) = gradients(w.relu(), [w], Value(nan), create_graph=True)
+    assert gw.data == 0.0
+
+
+def test_where_selects_and_its_gradient_goes_to_the_chosen_side():
+    from autograph.engine import where
+
+    c = np.array([True, False, True])
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = Tensor([10.0], requires_grad=True)
+    out = where(c, x, y)
+    np.testing.assert_array_equal(out.data, [1.0, 10.0, 3.0])
+    (out * Tensor([1.0, 2.0, 3.0])).sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 0.0, 3.0])
+    np.testing.assert_array_equal(y.grad, [2.0])
+    assert where(c, x, 0.0).dtype == x.dtype

@@ -22,7 +22,7 @@ from autograph.engine.mode import (
 )
 from autograph.engine.node import Node, walk
 from autograph.engine.rules import RULES, local_derivative
-from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy
+from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy, where
 from autograph.engine.value import Value, dot, sum_values
 
 __all__ = [
@@ -48,4 +48,5 @@ __all__ = [
     "sum_values",
     "value_and_grad",
     "walk",
+    "where",
 ]

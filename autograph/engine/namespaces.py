@@ -15,6 +15,7 @@ serve ops that only Tensors have; `SCALAR` inherits the protocol's versions, whi
 from __future__ import annotations
 
 import math
+import numbers
 import operator
 from fractions import Fraction
 from typing import Any, Protocol
@@ -45,8 +46,17 @@ class Math(Protocol):
         """-1, 0 or 1 (a constant: its derivative is zero)."""
         ...
 
-    def positive(self, a: Any) -> Any:
-        """1 where a > 0, else 0 (a constant mask)."""
+    def raw(self, a: Any) -> Any:
+        """The numbers of `a` (a node's data): what conditions are computed from."""
+        ...
+
+    def keep(self, condition: Any, a: Any) -> Any:
+        """`a` where `condition` holds, else a zero of `a`'s type: exactly 0, even where `a`
+        is nan or inf (a select, where a mask product would give 0 * nan = nan)."""
+        ...
+
+    def where(self, condition: Any, a: Any, b: Any) -> Any:
+        """`a` where `condition` holds, else `b`; either may be a plain number."""
         ...
 
     def slope_exponent(self, x: Any, y: Any) -> Any:
@@ -148,8 +158,14 @@ class ScalarMath(Math):
     def sign(self, a: Any) -> Any:
         return 1 if a > 0 else (-1 if a < 0 else 0)
 
-    def positive(self, a: Any) -> Any:
-        return 1 if a > 0 else 0
+    def raw(self, a: Any) -> Any:
+        return a
+
+    def keep(self, condition: Any, a: Any) -> Any:
+        return a if condition else type(a)(0)
+
+    def where(self, condition: Any, a: Any, b: Any) -> Any:
+        return a if condition else b
 
     def slope_exponent(self, x: Any, y: Any) -> Any:
         # where y == 0, y * x**(y-1) is 0 for every x; x**(y-1) may not be (0 * inf = nan at
@@ -211,8 +227,14 @@ class ArrayMath(Math):
     def sign(self, a: Any) -> Any:
         return np.sign(a)
 
-    def positive(self, a: Any) -> Any:
-        return a > 0  # a boolean mask: multiplying by it keeps g's dtype
+    def raw(self, a: Any) -> Any:
+        return a
+
+    def keep(self, condition: Any, a: Any) -> Any:
+        return np.where(condition, a, 0)  # (a Python 0 keeps a's dtype)
+
+    def where(self, condition: Any, a: Any, b: Any) -> Any:
+        return np.where(condition, a, b)
 
     def slope_exponent(self, x: Any, y: Any) -> Any:
         return np.where(y == 0, y, y - 1)  # as SCALAR.slope_exponent, elementwise
@@ -275,8 +297,21 @@ class GraphMath(Math):
     def sign(self, a: Any) -> Any:
         return _constant_like(a, a._math.sign(a.data))
 
-    def positive(self, a: Any) -> Any:
-        return _constant_like(a, a._math.positive(a.data))
+    def raw(self, a: Any) -> Any:
+        return a.data
+
+    def keep(self, condition: Any, a: Any) -> Any:
+        if a._broadcasts:
+            return a.where(condition, 0)
+        return a if condition else _constant_like(a, type(a.data)(0))
+
+    def where(self, condition: Any, a: Any, b: Any) -> Any:
+        a_is_number = isinstance(a, numbers.Number)  # (a rule's constant, like the 1 of **)
+        node = b if a_is_number else a
+        if node._broadcasts:  # Tensor.where(condition, other) is where(condition, self, other)
+            return b.where(~condition, a) if a_is_number else a.where(condition, b)
+        chosen = a if condition else b
+        return _constant_like(node, chosen) if isinstance(chosen, numbers.Number) else chosen
 
     def slope_exponent(self, x: Any, y: Any) -> Any:
         # A constant exponent (the usual x**2) takes the data-mode nudge. A variable one

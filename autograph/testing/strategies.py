@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograph.engine.node import Node
-from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy
+from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy, where
 from autograph.engine.value import Value, dot, sum_values
 
 
@@ -243,6 +243,14 @@ def _scatter(draw: Any) -> tuple[list[np.ndarray], Build]:
 
 
 @st.composite
+def _where(draw: Any) -> tuple[list[np.ndarray], Build]:
+    shapes = draw(broadcastable_shapes(3))
+    condition = draw(hnp.arrays(np.bool_, shapes[0]))
+    arrays = [draw(arrays_in(ANY, shapes[1])), draw(arrays_in(ANY, shapes[2]))]
+    return arrays, lambda x, y: where(condition, x, y)
+
+
+@st.composite
 def _broadcast_to(draw: Any) -> tuple[list[np.ndarray], Build]:
     small, big = draw(
         hnp.mutually_broadcastable_shapes(num_shapes=1, max_dims=3, max_side=3).map(
@@ -322,6 +330,7 @@ OP_CASES: dict[str, OpCase] = {
     "getitem": OpCase(tensor=_getitem()),
     "scatter": OpCase(tensor=_scatter()),
     "broadcast_to": OpCase(tensor=_broadcast_to()),
+    "where": OpCase(tensor=_where()),
     "astype": OpCase(
         tensor=_elementwise(lambda x: x.astype(np.float64), ANY),
         notes="a cast (float64 to float64 here: numerical gradients need float64)",

@@ -73,6 +73,7 @@ OP_SYMBOLS = {
     "scatter": "scatter",
     "broadcast_to": "broadcast",
     "astype": "astype",
+    "where": "where",
     "sum_to": "sum_to",
     "softmax": "softmax",
     "log_softmax": "log softmax",

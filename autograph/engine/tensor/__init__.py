@@ -7,7 +7,7 @@
 - `fused.py`: several layer steps as one node (`affine`, `softmax_cross_entropy`).
 """
 
-from autograph.engine.tensor.core import Tensor, as_array
+from autograph.engine.tensor.core import Tensor, as_array, where
 from autograph.engine.tensor.fused import affine, softmax_cross_entropy
 
-__all__ = ["Tensor", "affine", "as_array", "softmax_cross_entropy"]
+__all__ = ["Tensor", "affine", "as_array", "softmax_cross_entropy", "where"]

@@ -228,6 +228,10 @@ class Tensor(ShapeOps, Node):
     def relu(self) -> Tensor:
         return tensor_result(np.maximum(self.data, 0), (self,), "relu")
 
+    def where(self, condition: Any, other: Any) -> Tensor:
+        """This tensor where `condition` holds, else `other` (PyTorch's `x.where(c, y)`)."""
+        return where(condition, self, other)
+
     def softmax(self, axis: int = -1) -> Tensor:
         axis = single_axis(axis, self.ndim, "softmax")
         return tensor_result(softmax_array(self.data, axis), (self,), "softmax", axis)
@@ -320,6 +324,30 @@ class Tensor(ShapeOps, Node):
         if self.label:
             extras.append(f"label={self.label!r}")
         return "Tensor(" + ", ".join([body, *extras]) + ")"
+
+
+def where(condition: Any, x: Any, y: Any) -> Tensor:
+    """`x` where `condition` holds, else `y`, elementwise with broadcasting (`np.where`,
+    `torch.where`). `x` or `y` may be a number, which takes the other's dtype; the gradient
+    goes to the side that was chosen, exactly 0 to the other (even where it is nan)."""
+    c = np.asarray(condition.data if isinstance(condition, Node) else condition)
+    if c.dtype != bool:
+        c = c.astype(bool)  # truthiness, as np.where
+    xt: Tensor | None
+    yt: Tensor | None
+    if isinstance(x, Tensor):
+        xt, yt = x, x._operand(y)
+    elif isinstance(y, Tensor):
+        xt, yt = y._operand(x), y
+    else:
+        xt, yt = Tensor(x), Tensor(y)
+    if xt is None or yt is None:
+        raise TypeError(
+            f"where: x and y must be Tensors, arrays or numbers, got {type(x).__name__} and "
+            f"{type(y).__name__}"
+        )
+    broadcast_shapes("where", c.shape, xt.shape, yt.shape)
+    return tensor_result(np.where(c, xt.data, yt.data), (xt, yt), "where", c)
 
 
 def tensor_result(data: Any, parents: tuple[Tensor, ...], op: str, params: Any = None) -> Tensor:
