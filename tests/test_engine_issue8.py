@@ -357,3 +357,29 @@ def test_where_selects_and_its_gradient_goes_to_the_chosen_side():
     np.testing.assert_array_equal(x.grad, [1.0, 0.0, 3.0])
     np.testing.assert_array_equal(y.grad, [2.0])
     assert where(c, x, 0.0).dtype == x.dtype
+
+
+# -- cross-entropy's fused gradient is right for any targets -----------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+from autograph import softmax_cross_entropy  # noqa: E402
+from autograph.testing import gradcheck  # noqa: E402
+
+finite = st.floats(-3, 3, allow_nan=False)
+
+
+@given(
+    logits=hnp.arrays(np.float64, (3, 4), elements=finite),
+    target=hnp.arrays(np.float64, (3, 4), elements=st.floats(0, 2, allow_nan=False)),
+)
+@settings(deadline=None, max_examples=50)
+def test_soft_targets_that_do_not_sum_to_one_get_the_right_gradient(logits, target):
+    x = Tensor(logits, requires_grad=True)
+    assert gradcheck(lambda t: softmax_cross_entropy(t, target), [x], atol=1e-6, rtol=1e-4)
+    tx = torch.tensor(logits, requires_grad=True)
+    torch.nn.functional.cross_entropy(tx, torch.tensor(target)).backward()
+    softmax_cross_entropy(x, target).backward()
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-10, atol=1e-12)

@@ -75,6 +75,16 @@ def _affine_vjp(m: Math, g: Any, out: Any, xs: tuple[Any, ...], i: int, p: Any) 
     return g
 
 
+def _cross_entropy_vjp(m: Math, g: Any, out: Any, xs: tuple[Any, ...], i: int, p: Any) -> Any:
+    # p = (target, softmax from the forward pass, the target's row sums or None where every
+    # row sums to 1). d/dx of -Σ t·log softmax(x) is softmax(x)·Σt - t per row.
+    target, probabilities, row_sums = p
+    q = m.probabilities(xs[0], probabilities)
+    if row_sums is not None:
+        q = q * row_sums
+    return (q - target) * m.div(g, xs[0].size // xs[0].shape[-1])
+
+
 def kept_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:
     """`shape` with the reduced axes kept as size 1 (what keepdims=True gives)."""
     if axis is None:
@@ -135,10 +145,7 @@ RULES: dict[str, Rule] = {
     "sum_to": lambda m, g, out, xs, i, p: m.broadcast_to(g, xs[0].shape),
     "softmax": lambda m, g, out, xs, i, p: out * (g - m.sum(g * out, (p,), True)),
     "log_softmax": lambda m, g, out, xs, i, p: g - m.exp(out) * m.sum(g, (p,), True),
-    # p = (target, probabilities from the forward pass)
-    "softmax_cross_entropy": lambda m, g, out, xs, i, p: (
-        (m.probabilities(xs[0], p[1]) - p[0]) * m.div(g, xs[0].size // xs[0].shape[-1])
-    ),
+    "softmax_cross_entropy": _cross_entropy_vjp,
 }
 
 

@@ -294,8 +294,11 @@ def _cross_entropy(draw: Any) -> tuple[list[np.ndarray], Build]:
             )
         )
     ).reshape(batch)
-    one_hot = draw(st.booleans())
-    target = np.eye(classes)[labels] if one_hot else labels
+    kind = draw(st.sampled_from(["indices", "one-hot", "soft"]))
+    if kind == "soft":  # any non-negative weights: rows need not sum to 1
+        target = draw(arrays_in(Domain(0.0, 2.0), (*batch, classes)))
+    else:
+        target = np.eye(classes)[labels] if kind == "one-hot" else labels
     return ([draw(arrays_in(ANY, (*batch, classes)))], lambda x: softmax_cross_entropy(x, target))
 
 

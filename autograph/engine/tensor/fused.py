@@ -53,7 +53,9 @@ def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
 
     `target` is either class indices (shape `logits.shape[:-1]`, integers) or one-hot /
     probability rows (the same shape as `logits`). Max-shifted, so no 1e-7 is needed inside
-    the log; the gradient is (softmax(logits) - target) / batch_size, as in the textbook.
+    the log. The loss is -Σ t·log softmax(x) per row, averaged over rows; its gradient is
+    (softmax(x)·Σt - t) / rows, which is the textbook's (softmax(x) - t) / batch_size when
+    every row of t sums to 1 (class indices, one-hot rows, probabilities).
     """
     if not isinstance(logits, Tensor):
         raise TypeError(
@@ -85,9 +87,13 @@ def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
         one_hot = np.zeros(flat_shifted.shape, flat_shifted.dtype)
         one_hot[rows, labels] = 1
         t = one_hot.reshape(x.shape)
+        row_sums = None  # every row sums to 1
     elif t.shape == x.shape:
         t = t.astype(x.dtype, copy=False)
         total = -(t * (shifted - np.log(totals))).sum()
+        row_sums = np.add.reduce(t, axis=-1, keepdims=True)
+        if (row_sums == 1).all():
+            row_sums = None
     else:
         raise ShapeError(
             f"softmax_cross_entropy: target shape {t.shape} fits neither class "
@@ -95,5 +101,5 @@ def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
         )
     loss = total / (x.size // classes)
     # keep the probabilities for the backward pass (the textbook's SoftmaxWithLoss does too)
-    params = (t, probs)
+    params = (t, probs, row_sums)
     return tensor_result(loss, (logits,), "softmax_cross_entropy", params)
