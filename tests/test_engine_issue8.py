@@ -383,3 +383,62 @@ def test_soft_targets_that_do_not_sum_to_one_get_the_right_gradient(logits, targ
     torch.nn.functional.cross_entropy(tx, torch.tensor(target)).backward()
     softmax_cross_entropy(x, target).backward()
     np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+# -- data changed between the forward and the backward pass ------------------------------
+
+MODIFIED = "modified by an inplace operation"
+
+
+def test_rebinding_a_values_data_before_backward_raises():
+    w, x = Value(2.0, label="w"), Value(3.0)
+    y = w * x
+    w.data -= 0.1 * 4.0  # an optimizer step before backward (a rebinding for numbers)
+    with pytest.raises(RuntimeError, match=MODIFIED) as error:
+        y.backward()
+    assert "'w'" in str(error.value) and "'*'" in str(error.value)
+
+
+def test_updating_a_tensors_array_before_backward_raises():
+    w = Tensor(np.ones(3), requires_grad=True)
+    loss = (w * Tensor([1.0, 2.0, 3.0])).sum()
+    w.data -= 0.1 * np.ones(3)  # what SGD does: in place on the array, through the setter
+    with pytest.raises(RuntimeError, match=MODIFIED):
+        loss.backward()
+    with pytest.raises(RuntimeError, match=MODIFIED):
+        gradients(loss, [w])
+
+
+def test_an_optimizer_step_between_forward_and_backward_raises():
+    from autograph.nn import SGD, Linear
+
+    layer = Linear(3, 2)
+    loss = layer(Tensor(np.ones((4, 3)))).sum()
+    SGD(layer.parameters(), lr=0.1).step()  # no gradients yet: nothing moves
+    loss.backward()  # fine
+    SGD(layer.parameters(), lr=0.1).step()  # now the weights change
+    with pytest.raises(RuntimeError, match=MODIFIED):
+        loss.backward()
+
+
+def test_a_result_whose_data_changed_cannot_be_differentiated_through():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()  # exp's rule uses its output
+    z = (y * 2).sum()
+    y.data = np.zeros(2)
+    with pytest.raises(RuntimeError, match=MODIFIED):
+        z.backward()
+
+
+def test_writes_that_cannot_mix_values_are_fine():
+    w = Value(2.0)
+    w.data = 3.0  # before the forward pass
+    y = w * w
+    unrelated = Value(1.0)
+    unrelated.data = 5.0  # not in the graph
+    y.backward()
+    assert w.grad == 6.0
+    w.data -= 0.1 * w.grad  # after backward, then a new forward pass: the training loop
+    w.grad = 0
+    (w * w).backward()
+    assert w.grad == pytest.approx(2 * 2.4)

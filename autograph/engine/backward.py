@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from autograph.engine.broadcast import ShapeError, sum_broadcast_axes
-from autograph.engine.mode import enable_grad
+from autograph.engine.mode import WRITES, enable_grad
 from autograph.engine.rules import GRAPH, RULES, rule_for
 
 if TYPE_CHECKING:  # node.py imports this module (Node.backward calls backward below)
@@ -57,7 +57,11 @@ def propagate(
     root._mark, root._pending, root._upstream = mark, 0, seed
     stack = [root]
     while stack:
-        for parent in stack.pop().parents:
+        node = stack.pop()
+        # kept for pass 2, which then needs no second `parents` call (a tuple per node is
+        # fine here: the collector is paused during the pass, and pass 2 drops it)
+        parents = node._inputs = node.parents
+        for parent in parents:
             if parent._mark is mark:
                 parent._pending += 1
             elif parent.requires_grad:
@@ -69,6 +73,7 @@ def propagate(
     math = GRAPH if create_graph else root._math
     broadcasts = root._broadcasts
     rules = RULES
+    clock = WRITES[0]  # a node made before the latest data write must check its inputs
     ready = [root]
     pop, push = ready.pop, ready.append
     while ready:
@@ -86,15 +91,18 @@ def propagate(
             continue
         elif retain_all or node.retains_grad:
             node.grad = g
-        parents = node.parents
+        if node._stamp < clock:  # made before the latest data write (or itself written)
+            node._check_unmodified()
+        parents = node._inputs  # type: ignore[assignment]  # (set in pass 1)
+        node._inputs = None
         rule = rules.get(op) or rule_for(op)
         xs: tuple[Any, ...]
         if create_graph:
             xs, out = parents, node
         elif len(parents) == 2:
-            xs, out = (parents[0].data, parents[1].data), node.data
+            xs, out = (parents[0]._data, parents[1]._data), node._data
         else:
-            xs, out = tuple([parent.data for parent in parents]), node.data
+            xs, out = tuple([parent._data for parent in parents]), node._data
         params = node.params
         steps: list[tuple[int, Node, Any]] | None = [] if on_step is not None else None
         i = -1
@@ -103,11 +111,11 @@ def propagate(
             if not parent.requires_grad:
                 continue
             gx = rule(math, g, out, xs, i, params)
-            if broadcasts and gx.shape != parent.data.shape:
+            if broadcasts and gx.shape != parent._data.shape:
                 gx = (
-                    math.sum_to(gx, parent.data.shape)
+                    math.sum_to(gx, parent._data.shape)
                     if create_graph
-                    else sum_broadcast_axes(gx, parent.data.shape, op)
+                    else sum_broadcast_axes(gx, parent._data.shape, op)
                 )
             if steps is not None:
                 steps.append((i, parent, gx))

@@ -43,6 +43,11 @@ LOCAL = _PerThread()
 # Ids of the threads whose mode is not the default (set.add/discard are atomic).
 ALTERED: set[int] = set()
 
+# The data-write clock: WRITES[0] counts assignments to any node's `data` (node.py). Each
+# node notes the clock when it is made and when its data is assigned, so that a backward
+# pass can tell whether a node's inputs changed after it read them.
+WRITES = [0]
+
 
 def _set(mode: ThreadMode, enabled: bool, path: str | None) -> None:
     # a thread is in ALTERED whenever its mode differs from the default (never later)

@@ -21,6 +21,7 @@ from autograph.engine.mode import (
     ALTERED,
     LOCAL,
     RECORDING,
+    WRITES,
     ScopeToken,
     current_scope,
     enable_grad,
@@ -53,10 +54,13 @@ class Node:
     # The inputs are kept in two slots, not a tuple: a tuple per node doubles the objects
     # the garbage collector tracks, and measured, tripled its cost on a micrograd-size graph.
     # `_p0` is the first input (None for a leaf); `_p1` the second, or for n-ary ops the
-    # tuple of all inputs. `_mark`, `_pending` and `_upstream` are the backward pass's
-    # bookkeeping (backward.py), kept in slots because that loop runs once per edge.
+    # tuple of all inputs. `_mark`, `_pending`, `_upstream` and `_inputs` are the backward
+    # pass's bookkeeping (backward.py), kept in slots because that loop runs once per edge.
+    # `_data` is what the `data` property reads (engine code reads the slot directly).
+    # `_stamp` is the data-write clock when the node was made (>= 0) or, once its data has
+    # been assigned, minus the clock of that write: see `data`.
     __slots__ = (
-        "data",
+        "_data",
         "grad",
         "_p0",
         "_p1",
@@ -69,9 +73,11 @@ class Node:
         "_mark",
         "_pending",
         "_upstream",
+        "_inputs",
+        "_stamp",
     )
 
-    data: Any
+    _data: Any
     grad: Any
     _p0: Node | None
     _p1: Node | tuple[Node, ...] | None
@@ -84,6 +90,8 @@ class Node:
     _mark: object | None
     _pending: int
     _upstream: Any
+    _inputs: tuple[Node, ...] | None
+    _stamp: int
 
     # -- what every kind of node declares ---------------------------------------------------
 
@@ -140,9 +148,43 @@ class Node:
         seed = self._seed(gradient.data)  # checks its shape
         return self._own_gradient(gradient) if create_graph else seed
 
+    @property
+    def data(self) -> Any:
+        """The node's number or array. Assigning it (`p.data = new`, `p.data -= lr * g`,
+        which NumPy does in place and then assigns) is recorded: a backward pass through a
+        node computed from the old data raises instead of mixing old and new values.
+        Writes through the array itself (`t.data[i] = v`) cannot be seen."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value
+        self._wrote()
+
+    def _wrote(self) -> None:
+        """Record that this node's data changed now (after every node made so far)."""
+        WRITES[0] += 1
+        self._stamp = -WRITES[0]
+
+    def _check_unmodified(self) -> None:
+        """Raise if the data of this op node or of one of its inputs was assigned after this
+        node was computed: its rule would mix old and new values (PyTorch's version check)."""
+        made = self._stamp  # (negative if this node's own data was assigned: always stale)
+        for i, node in enumerate((self, *self.parents)):
+            if node._stamp < 0 and (i == 0 or -node._stamp > made):
+                what = "its output" if i == 0 else f"its input {i - 1}"
+                name = f" {node.label!r}" if node.label else ""
+                raise RuntimeError(
+                    f"backward: one of the variables needed for gradient computation has been "
+                    f"modified by an inplace operation: the data of {what}{name} (a "
+                    f"{type(node).__name__}) was assigned after the {self.op!r} node was "
+                    "computed, so its gradient would mix old and new values. Run the forward "
+                    "pass again after changing data (optimizer steps go after backward())"
+                )
+
     def _init_leaf(self, data: Any, label: str, requires_grad: bool) -> None:
         """Set every slot of a node the user creates (op results come from `new_result`)."""
-        self.data = data
+        self._data = data
         self.grad = self._empty_grad
         self._p0 = self._p1 = None
         self.op = ""
@@ -153,7 +195,8 @@ class Node:
         self.scope = LOCAL.mode.scope if ALTERED else None
         self._mark = None
         self._pending = 0
-        self._upstream = None
+        self._upstream = self._inputs = None
+        self._stamp = WRITES[0]
 
     @property
     def parents(self) -> tuple[Node, ...]:
@@ -230,14 +273,15 @@ def new_result(kind: type[N], data: Any, parents: Sequence[Node], op: str, param
     grad mode is on; otherwise it is a leaf that needs none. Every slot is set.
     """
     out = _new(kind)
-    out.data = data
+    out._data = data
     out.grad = kind._empty_grad
     out.label = ""
     out.params = params
     out.retains_grad = False
     out._mark = None
     out._pending = 0
-    out._upstream = None
+    out._upstream = out._inputs = None
+    out._stamp = WRITES[0]
     if ALTERED:  # some thread is in no_grad or a scope: look this one's mode up
         mode = LOCAL.mode
         out.scope = mode.scope
@@ -280,14 +324,15 @@ def scalar_constructors(
 
     def result(data: Any, a: Node, b: Node | None, op: str) -> N:
         out = _new(kind)
-        out.data = data
+        out._data = data
         out.grad = empty_grad
         out.label = ""
         out.params = None
         out.retains_grad = False
         out._mark = None
         out._pending = 0
-        out._upstream = None
+        out._upstream = out._inputs = None
+        out._stamp = WRITES[0]
         if ALTERED:  # as in new_result
             mode = LOCAL.mode
             out.scope = mode.scope
@@ -308,7 +353,7 @@ def scalar_constructors(
 
     def constant(data: Any) -> N:
         out = _new(kind)
-        out.data = data
+        out._data = data
         out.grad = empty_grad
         out._p0 = out._p1 = None
         out.op = out.label = ""
@@ -317,7 +362,8 @@ def scalar_constructors(
         out.scope = LOCAL.mode.scope if ALTERED else None
         out._mark = None
         out._pending = 0
-        out._upstream = None
+        out._upstream = out._inputs = None
+        out._stamp = WRITES[0]
         return out
 
     return result, constant

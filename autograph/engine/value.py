@@ -90,87 +90,87 @@ class Value(Node):
         o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(self.data + o.data, self, o, "+")
+        return _result(self._data + o._data, self, o, "+")
 
     def __radd__(self, other: Any) -> Value:
         o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(o.data + self.data, o, self, "+")
+        return _result(o._data + self._data, o, self, "+")
 
     def __sub__(self, other: Any) -> Value:
         o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(self.data - o.data, self, o, "-")
+        return _result(self._data - o._data, self, o, "-")
 
     def __rsub__(self, other: Any) -> Value:
         o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(o.data - self.data, o, self, "-")
+        return _result(o._data - self._data, o, self, "-")
 
     def __mul__(self, other: Any) -> Value:
         o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(self.data * o.data, self, o, "*")
+        return _result(self._data * o._data, self, o, "*")
 
     def __rmul__(self, other: Any) -> Value:
         o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(o.data * self.data, o, self, "*")
+        return _result(o._data * self._data, o, self, "*")
 
     def __truediv__(self, other: Any) -> Value:
         o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(SCALAR.div(self.data, o.data), self, o, "/")
+        return _result(SCALAR.div(self._data, o._data), self, o, "/")
 
     def __rtruediv__(self, other: Any) -> Value:
         o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(SCALAR.div(o.data, self.data), o, self, "/")
+        return _result(SCALAR.div(o._data, self._data), o, self, "/")
 
     def __pow__(self, other: Any) -> Value:
         o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(SCALAR.pow(self.data, o.data), self, o, "**")
+        return _result(SCALAR.pow(self._data, o._data), self, o, "**")
 
     def __rpow__(self, other: Any) -> Value:
         o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(SCALAR.pow(o.data, self.data), o, self, "**")
+        return _result(SCALAR.pow(o._data, self._data), o, self, "**")
 
     def __neg__(self) -> Value:
-        return _result(-self.data, self, None, "neg")
+        return _result(-self._data, self, None, "neg")
 
     def __pos__(self) -> Value:
         return self
 
     def __abs__(self) -> Value:
-        return _result(abs(self.data), self, None, "abs")
+        return _result(abs(self._data), self, None, "abs")
 
     # -- functions ----------------------------------------------------------------------
 
     def exp(self) -> Value:
-        return _result(SCALAR.exp(self.data), self, None, "exp")
+        return _result(SCALAR.exp(self._data), self, None, "exp")
 
     def log(self) -> Value:
-        return _result(SCALAR.log(self.data), self, None, "log")
+        return _result(SCALAR.log(self._data), self, None, "log")
 
     def tanh(self) -> Value:
-        return _result(math.tanh(self.data), self, None, "tanh")
+        return _result(math.tanh(self._data), self, None, "tanh")
 
     def sigmoid(self) -> Value:
-        return _result(_sigmoid(self.data), self, None, "sigmoid")
+        return _result(_sigmoid(self._data), self, None, "sigmoid")
 
     def relu(self) -> Value:
-        x = self.data
+        x = self._data
         zero = x.__class__(0)  # keeps int/Fraction exact, and avoids -0.0
         return _result(x if x > 0 or x != x else zero, self, None, "relu")
 
@@ -181,8 +181,8 @@ class Value(Node):
             # a Fraction seed keeps every gradient exact, even through int / int
             return (
                 Fraction(1)
-                if type(self.data) is Fraction
-                else (1 if type(self.data) is int else 1.0)
+                if type(self._data) is Fraction
+                else (1 if type(self._data) is int else 1.0)
             )
         return as_number(gradient, "backward(gradient)")
 
@@ -191,24 +191,24 @@ class Value(Node):
         self.grad = g if not isinstance(old, Node) and old == 0 else old + g
 
     def _zeros(self) -> Number:
-        zero: Number = type(self.data)(0)  # 0, 0.0 or Fraction(0), as the data
+        zero: Number = type(self._data)(0)  # 0, 0.0 or Fraction(0), as the data
         return zero
 
     def _own_gradient(self, g: Any) -> Any:
         return g  # numbers keep their type (ints and Fractions stay exact)
 
     def detach(self) -> Value:
-        return Value(self.data, self.label, requires_grad=False)
+        return Value(self._data, self.label, requires_grad=False)
 
     def __float__(self) -> float:
-        return float(self.data)
+        return float(self._data)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={_number_text(self.data)}, grad={_number_text(self.grad)}{label})"
+        return f"Value(data={_number_text(self._data)}, grad={_number_text(self.grad)}{label})"
 
     def __str__(self) -> str:
-        return _number_text(self.data)
+        return _number_text(self._data)
 
 
 # the written-out constructors of the scalar hot path (see node.scalar_constructors)
@@ -246,7 +246,7 @@ def sum_values(items: Iterable[Any]) -> Value:
     values = _as_values(items, "sum_values()")
     if not values:
         return Value.constant(0)
-    return new_result(Value, sum([v.data for v in values]), values, "sum")
+    return new_result(Value, sum([v._data for v in values]), values, "sum")
 
 
 def dot(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = None) -> Value:
@@ -256,9 +256,9 @@ def dot(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = None) -> Valu
     ws = _as_values(weights, "dot()")
     xs = _as_values(inputs, "dot()")
     parents = ws + xs
-    total = sum([w.data * x.data for w, x in zip(ws, xs, strict=True)])
+    total = sum([w._data * x._data for w, x in zip(ws, xs, strict=True)])
     if bias is not None:
         b = _as_values([bias], "dot()")[0]
         parents.append(b)
-        total = total + b.data
+        total = total + b._data
     return new_result(Value, total, parents, "dot", len(ws))

@@ -63,7 +63,7 @@ class Tensor(ShapeOps, Node):
     __array_ufunc__ = None  # `ndarray + Tensor` calls Tensor.__radd__, never an object array
     __array_priority__ = 1000
 
-    data: NDArray[Any]
+    _data: NDArray[Any]
 
     _math = ARRAY
     _broadcasts = True
@@ -94,33 +94,33 @@ class Tensor(ShapeOps, Node):
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self) -> np.dtype[Any]:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def size(self) -> int:
-        return self.data.size
+        return self._data.size
 
     def __len__(self) -> int:
-        return len(self.data)
+        return len(self._data)
 
     def item(self) -> float:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
-        return float(self.data.item())
+        return float(self._data.item())
 
     def numpy(self) -> NDArray[Any]:
-        return self.data
+        return self._data
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._data.tolist()
 
     # -- elementwise arithmetic (broadcasting) ------------------------------------------
 
@@ -128,7 +128,7 @@ class Tensor(ShapeOps, Node):
         if isinstance(other, Tensor):
             return other
         if isinstance(other, numbers.Real) and not isinstance(other, Node):
-            return Tensor(np.asarray(other, dtype=self.data.dtype))
+            return Tensor(np.asarray(other, dtype=self._data.dtype))
         if isinstance(other, np.ndarray | list | tuple):
             return Tensor(other)
         return None
@@ -139,9 +139,9 @@ class Tensor(ShapeOps, Node):
             return NotImplemented  # type: ignore[no-any-return]
         x, y = (o, self) if reflected else (self, o)
         try:
-            data = fn(x.data, y.data)
+            data = fn(x._data, y._data)
         except ValueError:
-            broadcast_shapes(op, x.data.shape, y.data.shape)  # raises the named ShapeError
+            broadcast_shapes(op, x._data.shape, y._data.shape)  # raises the named ShapeError
             raise
         return tensor_result(data, (x, y), op)
 
@@ -176,13 +176,13 @@ class Tensor(ShapeOps, Node):
         return self._binary(other, "**", np.power, reflected=True)
 
     def __neg__(self) -> Tensor:
-        return tensor_result(-self.data, (self,), "neg")
+        return tensor_result(-self._data, (self,), "neg")
 
     def __pos__(self) -> Tensor:
         return self
 
     def __abs__(self) -> Tensor:
-        return tensor_result(np.abs(self.data), (self,), "abs")
+        return tensor_result(np.abs(self._data), (self,), "abs")
 
     def __matmul__(self, other: Any) -> Tensor:
         return self._matmul(other, reflected=False)
@@ -195,7 +195,7 @@ class Tensor(ShapeOps, Node):
         if o is None:
             return NotImplemented  # type: ignore[no-any-return]
         x, y = (o, self) if reflected else (self, o)
-        xs, ys = x.data.shape, y.data.shape
+        xs, ys = x._data.shape, y._data.shape
         if not xs or not ys:
             raise ShapeError(
                 f"@: matmul needs arrays with at least 1 dim, got shapes {xs} "
@@ -209,24 +209,24 @@ class Tensor(ShapeOps, Node):
             )
         if len(xs) > 2 or len(ys) > 2:
             broadcast_shapes("@", xs[:-2], ys[:-2])
-        return tensor_result(x.data @ y.data, (x, y), "@")
+        return tensor_result(x._data @ y._data, (x, y), "@")
 
     # -- functions ----------------------------------------------------------------------
 
     def exp(self) -> Tensor:
-        return tensor_result(np.exp(self.data), (self,), "exp")
+        return tensor_result(np.exp(self._data), (self,), "exp")
 
     def log(self) -> Tensor:
-        return tensor_result(np.log(self.data), (self,), "log")
+        return tensor_result(np.log(self._data), (self,), "log")
 
     def tanh(self) -> Tensor:
-        return tensor_result(np.tanh(self.data), (self,), "tanh")
+        return tensor_result(np.tanh(self._data), (self,), "tanh")
 
     def sigmoid(self) -> Tensor:
-        return tensor_result(_sigmoid(self.data), (self,), "sigmoid")
+        return tensor_result(_sigmoid(self._data), (self,), "sigmoid")
 
     def relu(self) -> Tensor:
-        return tensor_result(np.maximum(self.data, 0), (self,), "relu")
+        return tensor_result(np.maximum(self._data, 0), (self,), "relu")
 
     def where(self, condition: Any, other: Any) -> Tensor:
         """This tensor where `condition` holds, else `other` (PyTorch's `x.where(c, y)`)."""
@@ -234,48 +234,48 @@ class Tensor(ShapeOps, Node):
 
     def softmax(self, axis: int = -1) -> Tensor:
         axis = single_axis(axis, self.ndim, "softmax")
-        return tensor_result(softmax_array(self.data, axis), (self,), "softmax", axis)
+        return tensor_result(softmax_array(self._data, axis), (self,), "softmax", axis)
 
     def log_softmax(self, axis: int = -1) -> Tensor:
         axis = single_axis(axis, self.ndim, "log_softmax")
-        return tensor_result(_log_softmax(self.data, axis), (self,), "log_softmax", axis)
+        return tensor_result(_log_softmax(self._data, axis), (self,), "log_softmax", axis)
 
     # -- reductions ---------------------------------------------------------------------
 
     def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         axes = normalize_axis(axis, self.ndim, "sum")
-        data = np.sum(self.data, axis=axes, keepdims=keepdims)
+        data = np.sum(self._data, axis=axes, keepdims=keepdims)
         return tensor_result(data, (self,), "sum", (axes, keepdims))
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         axes = normalize_axis(axis, self.ndim, "mean")
-        data = np.mean(self.data, axis=axes, keepdims=keepdims)
+        data = np.mean(self._data, axis=axes, keepdims=keepdims)
         return tensor_result(data, (self,), "mean", (axes, keepdims))
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         axes = normalize_axis(axis, self.ndim, "max")
-        if self.data.size == 0:
+        if self._data.size == 0:
             empty = [k for k in (range(self.ndim) if axes is None else axes) if not self.shape[k]]
             if empty:
                 raise ShapeError(
                     f"max: cannot reduce over an empty axis (axis {empty[0]} of shape "
                     f"{self.shape}): a maximum of nothing has no value"
                 )
-        data = np.max(self.data, axis=axes, keepdims=keepdims)
+        data = np.max(self._data, axis=axes, keepdims=keepdims)
         return tensor_result(data, (self,), "max", (axes, keepdims))
 
     # -- engine hooks -------------------------------------------------------------------
 
     def _seed(self, gradient: Any) -> np.ndarray:
         if gradient is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise RuntimeError(
                     f"backward() on a tensor of shape {self.shape} needs a gradient: only a "
                     "single-element output has an implied gradient of 1. Reduce it first "
                     "(e.g. .sum()) or pass backward(gradient=...) of the same shape"
                 )
-            return np.ones(self.data.shape, self.data.dtype)
-        seed = as_array(gradient.data if isinstance(gradient, Tensor) else gradient, self.dtype)
+            return np.ones(self._data.shape, self._data.dtype)
+        seed = as_array(gradient._data if isinstance(gradient, Tensor) else gradient, self.dtype)
         if seed.shape != self.shape:
             raise ShapeError(
                 f"backward(gradient): gradient of shape {seed.shape} for a "
@@ -289,17 +289,17 @@ class Tensor(ShapeOps, Node):
             g = self._own_gradient(g)
             self.grad = g if old is None else old + g
         elif old is None:
-            self.grad = g if _unshared(g, self.data.dtype) else np.array(g, self.data.dtype)
+            self.grad = g if _unshared(g, self._data.dtype) else np.array(g, self._data.dtype)
         else:  # a float64 constant in the graph must not turn a float32 leaf's grad float64
-            self.grad = np.add(old, g, dtype=self.data.dtype, casting="same_kind")
+            self.grad = np.add(old, g, dtype=self._data.dtype, casting="same_kind")
 
     def _zeros(self) -> np.ndarray:
-        return np.zeros_like(self.data)
+        return np.zeros_like(self._data)
 
     def _own_gradient(self, g: Any) -> Any:
-        dtype = self.data.dtype
+        dtype = self._data.dtype
         if isinstance(g, Tensor):
-            return g if g.data.dtype == dtype else g.astype(dtype)
+            return g if g._data.dtype == dtype else g.astype(dtype)
         return np.asarray(g, dtype=dtype)
 
     def astype(self, dtype: Any) -> Tensor:
@@ -309,16 +309,16 @@ class Tensor(ShapeOps, Node):
             raise TypeError(
                 f"astype: dtype must be a floating type (float32, float64), got {dtype}"
             )
-        return tensor_result(self.data.astype(dtype), (self,), "astype", dtype)
+        return tensor_result(self._data.astype(dtype), (self,), "astype", dtype)
 
     def detach(self) -> Tensor:
-        return Tensor(self.data, label=self.label)
+        return Tensor(self._data, label=self.label)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        body = np.array2string(self._data, separator=", ", prefix="Tensor(")
         extras = []
-        if self.data.dtype != np.float64:
-            extras.append(f"dtype={self.data.dtype}")
+        if self._data.dtype != np.float64:
+            extras.append(f"dtype={self._data.dtype}")
         if self.requires_grad:
             extras.append("requires_grad=True")
         if self.label:
@@ -330,7 +330,7 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
     """`x` where `condition` holds, else `y`, elementwise with broadcasting (`np.where`,
     `torch.where`). `x` or `y` may be a number, which takes the other's dtype; the gradient
     goes to the side that was chosen, exactly 0 to the other (even where it is nan)."""
-    c = np.asarray(condition.data if isinstance(condition, Node) else condition)
+    c = np.asarray(condition._data if isinstance(condition, Node) else condition)
     if c.dtype != bool:
         c = c.astype(bool)  # truthiness, as np.where
     xt: Tensor | None
@@ -347,7 +347,7 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
             f"{type(y).__name__}"
         )
     broadcast_shapes("where", c.shape, xt.shape, yt.shape)
-    return tensor_result(np.where(c, xt.data, yt.data), (xt, yt), "where", c)
+    return tensor_result(np.where(c, xt._data, yt._data), (xt, yt), "where", c)
 
 
 def tensor_result(data: Any, parents: tuple[Tensor, ...], op: str, params: Any = None) -> Tensor:

@@ -24,27 +24,27 @@ def affine(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     for name, t in (("x", x), ("weight", weight)):
         if not isinstance(t, Tensor):
             raise TypeError(f"affine: {name} must be a Tensor, got {type(t).__name__}")
-    xs, ws = x.data.shape, weight.data.shape
+    xs, ws = x._data.shape, weight._data.shape
     if len(ws) != 2 or not xs or xs[-1] != ws[0]:
         raise ShapeError(
             f"affine: x of shape {xs} and weight of shape {ws} do not fit "
             f"(need x (..., n) and weight (n, k))"
         )
-    data = x.data @ weight.data
+    data = x._data @ weight._data
     if bias is None:
         return tensor_result(data, (x, weight), "affine")
     if not isinstance(bias, Tensor):
         bias = x._operand(bias)
         if bias is None:
             raise TypeError("affine: bias must be a Tensor or array")
-    b = bias.data
+    b = bias._data
     # the usual bias, (k,) against (n, k), needs no general broadcast check
     fits = b.ndim <= data.ndim and b.shape == data.shape[data.ndim - b.ndim :]
     out_shape = data.shape if fits else broadcast_shapes("affine", data.shape, b.shape)
     if out_shape == data.shape and np.result_type(data, b) == data.dtype:
-        np.add(data, bias.data, out=data)  # data is our fresh product: add in place
+        np.add(data, bias._data, out=data)  # data is our fresh product: add in place
     else:
-        data = data + bias.data
+        data = data + bias._data
     return tensor_result(data, (x, weight, bias), "affine")
 
 
@@ -61,8 +61,8 @@ def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
         raise TypeError(
             f"softmax_cross_entropy takes a Tensor of logits, got {type(logits).__name__}"
         )
-    t = np.asarray(target.data if isinstance(target, Tensor) else target)
-    x = logits.data
+    t = np.asarray(target._data if isinstance(target, Tensor) else target)
+    x = logits._data
     if x.ndim == 0:
         raise ShapeError("softmax_cross_entropy: logits need a class axis, got a scalar")
     classes = x.shape[-1]

@@ -75,7 +75,7 @@ class ShapeOps:
     __slots__ = ()
 
     if TYPE_CHECKING:
-        data: NDArray[Any]
+        _data: NDArray[Any]
 
         @property
         def shape(self) -> tuple[int, ...]: ...
@@ -88,7 +88,7 @@ class ShapeOps:
     def reshape(self, *shape: Any) -> Tensor:
         new_shape = shape_arg(shape, "reshape")
         try:
-            data = self.data.reshape(new_shape)
+            data = self._data.reshape(new_shape)
         except ValueError:
             raise ShapeError(
                 f"reshape: cannot reshape shape {self.shape} ({self.size} "
@@ -110,7 +110,7 @@ class ShapeOps:
                     f"transpose: {given} is not a permutation of the {ndim} axes of shape "
                     f"{self.shape}"
                 )
-        return self._derive(np.transpose(self.data, perm), "transpose", perm)
+        return self._derive(np.transpose(self._data, perm), "transpose", perm)
 
     @property
     def T(self) -> Tensor:
@@ -128,32 +128,32 @@ class ShapeOps:
     def broadcast_to(self, shape: Sequence[int]) -> Tensor:
         shape = tuple(shape)
         broadcast_shapes("broadcast_to", self.shape, shape)
-        return self._derive(np.broadcast_to(self.data, shape), "broadcast_to", shape)
+        return self._derive(np.broadcast_to(self._data, shape), "broadcast_to", shape)
 
     def sum_to(self, shape: Sequence[int]) -> Tensor:
         """Sum over broadcast axes down to `shape` (what broadcasting's gradient does)."""
         shape = tuple(shape)
         axes = reduced_axes(self.shape, shape, "sum_to")
-        data = np.sum(self.data, axis=axes).reshape(shape) if axes else self.data.reshape(shape)
+        data = np.sum(self._data, axis=axes).reshape(shape) if axes else self._data.reshape(shape)
         return self._derive(data, "sum_to", shape)
 
     def __getitem__(self, index: Any) -> Tensor:
         index = array_index(index, "getitem")
-        data = _pick(self.data, index, "getitem")  # NumPy checks the index, masks included
+        data = _pick(self._data, index, "getitem")  # NumPy checks the index, masks included
         return self._derive(data, "getitem", mask_positions(index))
 
     def scatter(self, index: Any, shape: Sequence[int]) -> Tensor:
         """Zeros of `shape` with this tensor added at `index` (getitem's gradient)."""
         shape = shape_arg((shape,), "scatter")
         index = array_index(index, "scatter")
-        picked = _pick(np.broadcast_to(np.zeros((), self.data.dtype), shape), index, "scatter")
+        picked = _pick(np.broadcast_to(np.zeros((), self._data.dtype), shape), index, "scatter")
         if picked.shape != self.shape:
             raise ShapeError(
                 f"scatter: a tensor of shape {self.shape} does not fit: the index picks "
                 f"shape {picked.shape} from {shape}"
             )
         index = mask_positions(index)
-        return self._derive(ARRAY.scatter(self.data, index, shape), "scatter", (index, shape))
+        return self._derive(ARRAY.scatter(self._data, index, shape), "scatter", (index, shape))
 
 
 def _pick(data: NDArray[Any], index: Any, op: str) -> Any:
