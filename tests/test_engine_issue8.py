@@ -442,3 +442,80 @@ def test_writes_that_cannot_mix_values_are_fine():
     w.grad = 0
     (w * w).backward()
     assert w.grad == pytest.approx(2 * 2.4)
+
+
+# -- in-place ops on nodes, as in PyTorch ------------------------------------------------
+
+IN_PLACE_OPS = [
+    lambda w, d: w.__iadd__(d),
+    lambda w, d: w.__isub__(d),
+    lambda w, d: w.__imul__(d),
+    lambda w, d: w.__itruediv__(d),
+]
+
+
+@pytest.mark.parametrize("update", IN_PLACE_OPS)
+@pytest.mark.parametrize("kind", ["value", "tensor"])
+def test_in_place_op_on_a_leaf_that_requires_grad_raises_outside_no_grad(update, kind):
+    w = Value(2.0) if kind == "value" else Tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf .* that requires grad .* in-place operation"):
+        update(w, 0.5)
+
+
+def test_sgd_step_written_as_in_place_ops_under_no_grad():
+    w = Tensor(np.ones(3), requires_grad=True)
+    array = w.data
+    for _ in range(2):
+        (w * w).sum().backward()
+        with no_grad():
+            w -= 0.25 * w.grad
+        assert w.is_leaf and w.requires_grad and w.grad is not None
+        w.grad = None
+    assert w.data is array  # updated in place, as NumPy's -= does
+    np.testing.assert_allclose(array, 0.25)
+    v = Value(2.0)
+    for _ in range(2):
+        (v * v).backward()
+        with no_grad():
+            v -= 0.25 * v.grad
+        v.grad = 0
+    assert v.is_leaf and v.requires_grad and v.data == 0.5
+
+
+def test_in_place_ops_under_no_grad_update_each_kind_of_data():
+    with no_grad():
+        t = Tensor(np.ones(2, np.float32), requires_grad=True)
+        t *= np.array([2.0, 3.0])  # float64 operand: cast into the float32 array
+        t /= 2
+        t += Tensor([1.0, 1.0])
+        assert t.dtype == np.float32 and t.data.tolist() == [2.0, 2.5]
+        with pytest.raises(ShapeError, match=r"\+=: .*shape \(2, 2\).*shape \(2,\)"):
+            t += np.ones((2, 2))
+
+
+def test_in_place_update_between_forward_and_backward_is_detected():
+    w = Tensor(np.ones(3), requires_grad=True)
+    loss = (w * w).sum()
+    with no_grad():
+        w -= 0.1
+    with pytest.raises(RuntimeError, match=MODIFIED):
+        loss.backward()
+
+
+def test_in_place_ops_on_other_nodes():
+    x = Tensor([1.0, 2.0])  # data: needs no gradient
+    array = x.data
+    x += 1  # nothing to record: in place
+    assert x.data is array and array.tolist() == [2.0, 3.0]
+    y = Tensor([1.0, 1.0], requires_grad=True)
+    before = x
+    x += y  # would need recording: a new node (the name is rebound), as x = x + y
+    assert x is not before and x.op == "+" and before.data.tolist() == [2.0, 3.0]
+
+
+def test_setting_a_values_grad_to_none_resets_it():
+    x = Value(3.0)
+    (x * x).backward()
+    x.grad = None
+    (x * x).backward()
+    assert x.grad == 6.0

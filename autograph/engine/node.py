@@ -127,6 +127,11 @@ class Node:
         """Raw zeros shaped like this node's gradient (for inputs a result does not use)."""
         raise NotImplementedError
 
+    def _assign(self, data: Any, op: str) -> None:
+        """Make `data`, the result of the in-place op `op`, this node's data (in place for
+        an array; a ShapeError if it does not fit)."""
+        raise NotImplementedError
+
     def _own_gradient(self, g: Any) -> Any:
         """`g` (raw data, or a node under create_graph) as this node's gradient: in its dtype,
         as PyTorch casts every gradient to its input's dtype (a float32 leaf fed by a
@@ -147,6 +152,44 @@ class Node:
             )
         seed = self._seed(gradient.data)  # checks its shape
         return self._own_gradient(gradient) if create_graph else seed
+
+    # -- in-place ops, as in PyTorch --------------------------------------------------------
+
+    def __iadd__(self, other: Any) -> Any:
+        return self._in_place(other, "+")
+
+    def __isub__(self, other: Any) -> Any:
+        return self._in_place(other, "-")
+
+    def __imul__(self, other: Any) -> Any:
+        return self._in_place(other, "*")
+
+    def __itruediv__(self, other: Any) -> Any:
+        return self._in_place(other, "/")
+
+    def _in_place(self, other: Any, op: str) -> Any:
+        """`self op= other`. Inside `no_grad()` (or when nothing needs a gradient) the data
+        is updated in place and the node stays what it was (an optimizer's `w -= lr * g`);
+        the update counts as a data write (see `data`). Outside, on a leaf that requires
+        grad it raises, as PyTorch does; on any other node the result is a new recorded
+        node, as `x = x op other` (the name is rebound; other references keep the old)."""
+        compute = getattr(type(self), _OPERATORS[op])
+        needs = self.requires_grad or (isinstance(other, Node) and other.requires_grad)
+        if needs and is_grad_enabled():
+            if self.requires_grad and self.is_leaf:
+                raise RuntimeError(
+                    f"{op}=: a leaf {type(self).__name__} that requires grad is being used in "
+                    f"an in-place operation. Update it inside `with no_grad():` (as "
+                    f"optimizers do), or write `x = x {op} y` for a new node"
+                )
+            return compute(self, other)
+        with no_grad():
+            result = compute(self, other)
+        if result is NotImplemented:
+            return NotImplemented
+        self._assign(result._data, op)
+        self._wrote()
+        return self
 
     @property
     def data(self) -> Any:
@@ -263,6 +306,9 @@ class Node:
     @property
     def _op(self) -> str:
         return self.op
+
+
+_OPERATORS = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__"}
 
 
 def new_result(kind: type[N], data: Any, parents: Sequence[Node], op: str, params: Any = None) -> N:

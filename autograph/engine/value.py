@@ -188,11 +188,15 @@ class Value(Node):
 
     def _accumulate(self, g: Any) -> None:
         old = self.grad
-        self.grad = g if not isinstance(old, Node) and old == 0 else old + g
+        # None: reset by the user (`x.grad = None`, as for a Tensor)
+        self.grad = g if old is None or (not isinstance(old, Node) and old == 0) else old + g
 
     def _zeros(self) -> Number:
         zero: Number = type(self._data)(0)  # 0, 0.0 or Fraction(0), as the data
         return zero
+
+    def _assign(self, data: Any, op: str) -> None:
+        self._data = data
 
     def _own_gradient(self, g: Any) -> Any:
         return g  # numbers keep their type (ints and Fractions stay exact)

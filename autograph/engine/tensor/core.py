@@ -296,6 +296,14 @@ class Tensor(ShapeOps, Node):
     def _zeros(self) -> np.ndarray:
         return np.zeros_like(self._data)
 
+    def _assign(self, data: Any, op: str) -> None:
+        if data.shape != self._data.shape:
+            raise ShapeError(
+                f"{op}=: the result has shape {data.shape}, which does not fit in place in "
+                f"the tensor's shape {self._data.shape}"
+            )
+        np.copyto(self._data, data, casting="same_kind")  # in place, as NumPy's -= is
+
     def _own_gradient(self, g: Any) -> Any:
         dtype = self._data.dtype
         if isinstance(g, Tensor):
