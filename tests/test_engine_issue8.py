@@ -519,3 +519,45 @@ def test_setting_a_values_grad_to_none_resets_it():
     x.grad = None
     (x * x).backward()
     assert x.grad == 6.0
+
+
+# -- crashes -----------------------------------------------------------------------------
+
+from autograph import affine  # noqa: E402
+from autograph.engine import enter_scope  # noqa: E402
+from autograph.engine.mode import set_scope  # noqa: E402
+
+
+def test_affine_refuses_a_bias_that_enlarges_the_output():
+    x, w = Tensor(np.ones((2, 3)), requires_grad=True), Tensor(np.ones((3, 4)))
+    with pytest.raises(ShapeError, match=r"affine: a bias of shape \(5, 1, 4\) would enlarge"):
+        affine(x, w, Tensor(np.ones((5, 1, 4)), requires_grad=True))
+    assert affine(x, w, Tensor(np.ones((2, 1)))).shape == (2, 4)  # broadcasts into it: fine
+
+
+def test_backward_after_a_create_graph_backward_accumulates():
+    x = Tensor(np.array([1.0, 2.0], np.float32), requires_grad=True)
+    (x * x).sum().backward(create_graph=True)
+    (x * x).sum().backward()  # crashed: a raw gradient added to a node inside NumPy
+    np.testing.assert_array_equal(x.grad.data, [4.0, 8.0])
+    assert x.grad.dtype == np.float32
+    v = Value(3.0)
+    (v * v).backward(create_graph=True)
+    (v * v).backward()
+    assert v.grad.data == 12.0
+
+
+@pytest.mark.parametrize("name", ["a//b", "a/", "/a", "", "/"])
+def test_scope_names_with_an_empty_segment_are_refused(name):
+    with pytest.raises(ValueError, match="empty"), scope(name):
+        pass
+    with pytest.raises(ValueError, match="empty"):
+        enter_scope(name)
+    with pytest.raises(ValueError, match="empty"):
+        set_scope(name)
+    assert Value(1.0).scope is None  # nothing was left open
+
+
+def test_scope_names_must_be_strings():
+    with pytest.raises(TypeError, match="scope name must be a str"):
+        enter_scope(3)

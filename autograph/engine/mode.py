@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 # What `exit_scope` needs to restore: the scope path that was current before.
 ScopeToken = str | None
@@ -95,6 +96,17 @@ def current_scope() -> str | None:
     return LOCAL.mode.scope
 
 
+def _check_path(name: Any, what: str) -> None:
+    # an empty segment would make an empty cluster name (Graphviz fails on it later)
+    if type(name) is not str:
+        raise TypeError(f"{what} must be a str, got {type(name).__name__} {name!r}")
+    if not name or name[0] == "/" or name[-1] == "/" or "//" in name:
+        raise ValueError(
+            f"{what} {name!r} has an empty segment: names are joined with '/' into paths "
+            "like 'net/layer1', so no name may be empty or start, end or double a '/'"
+        )
+
+
 def enter_scope(name: str) -> ScopeToken:
     """Open scope `name` inside the current one; pass the token to `exit_scope` to close it.
 
@@ -104,6 +116,7 @@ def enter_scope(name: str) -> ScopeToken:
     ... finally:
     ...     exit_scope(token)
     """
+    _check_path(name, "scope name")
     mode = LOCAL.mode
     previous = mode.scope
     _set(mode, mode.enabled, name if previous is None else f"{previous}/{name}")
@@ -115,6 +128,8 @@ def set_scope(path: str | None) -> ScopeToken:
 
     For rebuilding nodes in the scopes they were recorded in.
     """
+    if path is not None:
+        _check_path(path, "scope path")
     mode = LOCAL.mode
     previous = mode.scope
     _set(mode, mode.enabled, path)
@@ -162,8 +177,7 @@ class _Recording:
 
     @scope.setter
     def scope(self, path: str | None) -> None:
-        mode = LOCAL.mode
-        _set(mode, mode.enabled, path)
+        set_scope(path)
 
 
 RECORDING = _Recording()

@@ -285,9 +285,8 @@ class Tensor(ShapeOps, Node):
 
     def _accumulate(self, g: Any) -> None:
         old = self.grad
-        if isinstance(g, Node):
-            g = self._own_gradient(g)
-            self.grad = g if old is None else old + g
+        if isinstance(g, Node) or isinstance(old, Node):  # a graph (create_graph) is involved
+            self.grad = self._own_gradient(g if old is None else old + g)
         elif old is None:
             self.grad = g if _unshared(g, self._data.dtype) else np.array(g, self._data.dtype)
         else:  # a float64 constant in the graph must not turn a float32 leaf's grad float64

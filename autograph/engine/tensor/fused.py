@@ -41,7 +41,12 @@ def affine(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     # the usual bias, (k,) against (n, k), needs no general broadcast check
     fits = b.ndim <= data.ndim and b.shape == data.shape[data.ndim - b.ndim :]
     out_shape = data.shape if fits else broadcast_shapes("affine", data.shape, b.shape)
-    if out_shape == data.shape and np.result_type(data, b) == data.dtype:
+    if out_shape != data.shape:  # (backward would fail to sum x's gradient back)
+        raise ShapeError(
+            f"affine: a bias of shape {b.shape} would enlarge the output of shape "
+            f"{data.shape} to {out_shape}; the bias must broadcast to x @ weight's shape"
+        )
+    if np.result_type(data, b) == data.dtype:
         np.add(data, bias._data, out=data)  # data is our fresh product: add in place
     else:
         data = data + bias._data
