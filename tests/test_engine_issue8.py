@@ -561,3 +561,86 @@ def test_scope_names_with_an_empty_segment_are_refused(name):
 def test_scope_names_must_be_strings():
     with pytest.raises(TypeError, match="scope name must be a str"):
         enter_scope(3)
+
+
+# -- exact numbers stay bounded, whatever the path ---------------------------------------
+
+import math  # noqa: E402
+import time  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from autograph.engine.exact import EXACT_BITS, bounded  # noqa: E402
+
+
+def exact_size(x):
+    if isinstance(x, Fraction):
+        return max(x.numerator.bit_length(), x.denominator.bit_length())
+    return x.bit_length() if isinstance(x, int) else 0
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda x: ((x**63) ** 63) ** 63,  # nested powers got past the power guard
+        lambda x: (((x**63) ** 63) ** 63) ** 63,
+        lambda x: x**40000,
+        lambda x: _repeat(x, lambda v: v * v, 20),  # repeated squaring: products
+        lambda x: _repeat(x, lambda v: v * v + v, 20),  # and sums
+        lambda x: _repeat(x / Value(Fraction(7)), lambda v: v * v, 20),  # Fractions
+    ],
+)
+def test_exact_results_are_bounded_whatever_the_path(build):
+    start = time.perf_counter()
+    x = Value(3)
+    y = build(x)
+    y.backward()
+    assert time.perf_counter() - start < 5, "exact arithmetic ran away"
+    for v in (y.data, x.grad):
+        assert exact_size(v) <= EXACT_BITS
+        assert not (isinstance(v, float) and math.isnan(v))
+
+
+def _repeat(x, step, n):
+    for _ in range(n):
+        x = step(x)
+    return x
+
+
+def test_bounded_keeps_small_exact_numbers_and_floats_the_huge_ones():
+    assert bounded(3**100) == 3**100 and bounded(Fraction(1, 3)) == Fraction(1, 3)
+    assert bounded(2**70000) == math.inf and bounded(-(2**70000)) == -math.inf
+    assert bounded(Fraction(1, 2**70000)) == 0.0
+    assert bounded(Fraction(2**70000 + 1, 2**70000)) == 1.0
+    assert (Value(Fraction(1, 3)) * 3).data == 1
+
+
+def test_a_power_that_would_overflow_a_float_gives_inf():
+    assert (Value(2**2000) ** 100).data == math.inf
+
+
+# -- unclear errors made clear -----------------------------------------------------------
+
+
+def test_huge_and_special_numbers_in_value_functions():
+    assert Value(10**400).sigmoid().data == 1.0 and Value(-(10**400)).sigmoid().data == 0.0
+    assert Value(10**400).tanh().data == 1.0
+    assert Value(Fraction(-(10**400), 3)).exp().data == 0.0
+    assert Value(Fraction(1, 10**400)).log().data == pytest.approx(-400 * math.log(10))
+    assert Value(10**400).log().data == pytest.approx(400 * math.log(10))
+
+
+def test_decimal_and_numpy_special_values():
+    assert math.isnan(Value(Decimal("NaN")).data)
+    assert Value(Decimal("-Infinity")).data == -math.inf
+    assert Value(Decimal("0.1")).data == Fraction(1, 10)
+    with pytest.raises(ValueError, match="signaling NaN"):
+        Value(Decimal("sNaN"))
+    assert Value(np.bool_(True)).data == 1 and Value(True).data == 1
+
+
+def test_tensor_of_big_integers():
+    assert Tensor([2**64]).data.tolist() == [float(2**64)]
+    with pytest.raises(OverflowError, match=r"Tensor\(\): .*too large for float64"):
+        Tensor([2**2000])
+    with pytest.raises(TypeError, match=r"Tensor\(\) takes numbers, got NoneType None"):
+        Tensor([1, None])

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from autograph.engine.broadcast import ShapeError, sum_broadcast_axes
+from autograph.engine.exact import as_float, bounded
 from autograph.engine.mode import WRITES, enable_grad
 from autograph.engine.rules import GRAPH, RULES, rule_for
 
@@ -74,6 +75,9 @@ def propagate(
     broadcasts = root._broadcasts
     rules = RULES
     clock = WRITES[0]  # a node made before the latest data write must check its inputs
+    # Exact numbers (int, Fraction) must stay small (exact.py). A float seed makes every
+    # gradient a float, so only a pass seeded with an exact number checks its gradients.
+    exact = not broadcasts and not create_graph and seed.__class__ is not float
     ready = [root]
     pop, push = ready.pop, ready.append
     while ready:
@@ -110,17 +114,29 @@ def propagate(
             i += 1
             if not parent.requires_grad:
                 continue
-            gx = rule(math, g, out, xs, i, params)
-            if broadcasts and gx.shape != parent._data.shape:
-                gx = (
-                    math.sum_to(gx, parent._data.shape)
-                    if create_graph
-                    else sum_broadcast_axes(gx, parent._data.shape, op)
-                )
+            try:
+                gx = rule(math, g, out, xs, i, params)
+            except OverflowError:  # an int beyond the float range met a float (numbers only)
+                if broadcasts or create_graph:
+                    raise
+                floats = tuple([as_float(x) for x in xs])
+                gx = rule(math, as_float(g), as_float(out), floats, i, params)
+            if broadcasts:
+                if gx.shape != parent._data.shape:
+                    gx = (
+                        math.sum_to(gx, parent._data.shape)
+                        if create_graph
+                        else sum_broadcast_axes(gx, parent._data.shape, op)
+                    )
+            elif exact:
+                gx = bounded(gx)
             if steps is not None:
                 steps.append((i, parent, gx))
             previous = parent._upstream
-            parent._upstream = gx if previous is None else previous + gx
+            if previous is None:
+                parent._upstream = gx
+            else:
+                parent._upstream = bounded(previous + gx) if exact else previous + gx
             parent._pending -= 1
             if not parent._pending:
                 push(parent)

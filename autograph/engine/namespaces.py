@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from autograph.engine.broadcast import sum_to
+from autograph.engine.exact import as_float, huge_exact_power
 
 
 class Math(Protocol):
@@ -121,6 +122,8 @@ class ScalarMath(Math):
     def div(self, a: Any, b: Any) -> Any:
         try:
             return a / b
+        except OverflowError:  # an int beyond the float range met a float
+            return self.div(as_float(a), as_float(b))
         except ZeroDivisionError:
             if isinstance(a, Fraction) or isinstance(b, Fraction):
                 raise ZeroDivisionError(
@@ -132,26 +135,30 @@ class ScalarMath(Math):
             return math.copysign(math.inf, a) * math.copysign(1.0, b)
 
     def pow(self, a: Any, b: Any) -> Any:
-        if huge_exact_power(a, b):
-            a, b = float(a), float(b)  # exactness would cost unbounded time and memory
+        if huge_exact_power(a, b):  # exactness would cost unbounded time and memory
+            a, b = as_float(a), as_float(b)
         try:
             result = a**b
         except ZeroDivisionError:  # 0.0 ** negative
             if isinstance(a, Fraction):
                 raise
             return math.inf
-        except OverflowError:
-            return math.inf
+        except OverflowError:  # a float result beyond the range, or a huge int met a float
+            if type(a) is float and type(b) is float:
+                return math.inf
+            return self.pow(as_float(a), as_float(b))
         return math.nan if isinstance(result, complex) else result
 
     def exp(self, a: Any) -> Any:
         try:
-            return math.exp(a)
+            return math.exp(a if type(a) is float else as_float(a))
         except OverflowError:
             return math.inf
 
     def log(self, a: Any) -> Any:
         if a > 0:
+            if type(a) is Fraction:  # a tiny one is 0.0 as a float: take num and den apart
+                return math.log(a.numerator) - math.log(a.denominator)
             return math.log(a)
         return -math.inf if a == 0 else math.nan
 
@@ -171,23 +178,6 @@ class ScalarMath(Math):
         # where y == 0, y * x**(y-1) is 0 for every x; x**(y-1) may not be (0 * inf = nan at
         # x = 0 or a subnormal x), so use the exponent y there: the product is still 0
         return y if y == 0 else y - 1
-
-
-EXACT_POWER_BITS = 1 << 16
-
-
-def huge_exact_power(a: Any, b: Any) -> bool:
-    """True when an exact a ** b would need more than EXACT_POWER_BITS bits."""
-    if type(b) is Fraction and b.denominator == 1:
-        b = b.numerator
-    if type(b) is not int or type(a) not in (int, Fraction) or abs(b) < 64:
-        return False
-    size = (
-        a.bit_length()
-        if type(a) is int
-        else max(a.numerator.bit_length(), a.denominator.bit_length())
-    )
-    return size > 1 and abs(b) * size > EXACT_POWER_BITS
 
 
 # -- NumPy arrays ------------------------------------------------------------------------

@@ -39,6 +39,21 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
         array = np.asarray(data)
     except ValueError as error:  # ragged nested lists
         raise ValueError(f"Tensor(): data is not a rectangular array: {error}") from None
+    if array.dtype.kind == "O" and all(
+        isinstance(x, numbers.Real) and not isinstance(x, Node) for x in array.flat
+    ):  # Python ints beyond 64 bits: NumPy keeps them as objects; they become floats
+        target = dtype if dtype is not None else np.dtype(np.float64)
+        try:
+            return array.astype(target)
+        except OverflowError:
+            big = max(abs(int(x)) for x in array.flat)
+            raise OverflowError(
+                f"Tensor(): an integer of {big.bit_length()} bits is too large for {target} "
+                f"(its largest value is about {np.finfo(target).max:.3g})"
+            ) from None
+    if array.dtype.kind == "O":
+        odd = next(x for x in array.flat if not isinstance(x, numbers.Real) or isinstance(x, Node))
+        raise TypeError(f"Tensor() takes numbers, got {type(odd).__name__} {odd!r} in the data")
     if array.dtype.kind not in "fiub":
         raise TypeError(
             f"Tensor() takes numbers, got data of dtype {array.dtype} ({type(data).__name__})"
