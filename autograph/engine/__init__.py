@@ -1,10 +1,10 @@
 """The engine: nodes, the derivative table and the one backward pass.
 
-- `mode.py`: grad mode and name scopes (`no_grad`, `enable_grad`, `scope`),
-- `node.py`: `Node`, the constructor of op results, `walk`,
+- `mode.py`: grad mode and name scopes, per thread (`no_grad`, `enable_grad`, `scope`),
+- `node.py`: `Node`, the constructor of op results, `walk`; `writes.py`: changing data,
 - `backward.py`: the one backward pass (`backward`, `gradients`, `propagate`),
 - `rules.py`: the derivative table; `namespaces.py`: the math the rules run in,
-- `broadcast.py`: undoing broadcasting, `ShapeError`,
+- `broadcast.py`: undoing broadcasting, `ShapeError`; `exact.py`: exact numbers stay small,
 - `value.py`: `Value`; `tensor/`: `Tensor` and the fused array ops,
 - `functional.py`: `grad`, `value_and_grad`.
 """

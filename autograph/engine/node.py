@@ -32,6 +32,7 @@ from autograph.engine.mode import (
     scope,
     set_scope,
 )
+from autograph.engine.writes import DataWrites
 
 if TYPE_CHECKING:
     from typing import Self
@@ -43,7 +44,7 @@ N = TypeVar("N", bound="Node")
 _new = object.__new__
 
 
-class Node:
+class Node(DataWrites):
     """A vertex of the computational graph. `Value` and `Tensor` are the concrete kinds.
 
     Every kind provides the class attributes and methods declared here without a body
@@ -56,11 +57,8 @@ class Node:
     # `_p0` is the first input (None for a leaf); `_p1` the second, or for n-ary ops the
     # tuple of all inputs. `_mark`, `_pending`, `_upstream` and `_inputs` are the backward
     # pass's bookkeeping (backward.py), kept in slots because that loop runs once per edge.
-    # `_data` is what the `data` property reads (engine code reads the slot directly).
-    # `_stamp` is the data-write clock when the node was made (>= 0) or, once its data has
-    # been assigned, minus the clock of that write: see `data`.
+    # `_data` and `_stamp` (the data and its write clock) are in DataWrites (writes.py).
     __slots__ = (
-        "_data",
         "grad",
         "_p0",
         "_p1",
@@ -74,10 +72,8 @@ class Node:
         "_pending",
         "_upstream",
         "_inputs",
-        "_stamp",
     )
 
-    _data: Any
     grad: Any
     _p0: Node | None
     _p1: Node | tuple[Node, ...] | None
@@ -91,7 +87,6 @@ class Node:
     _pending: int
     _upstream: Any
     _inputs: tuple[Node, ...] | None
-    _stamp: int
 
     # -- what every kind of node declares ---------------------------------------------------
 
@@ -127,11 +122,6 @@ class Node:
         """Raw zeros shaped like this node's gradient (for inputs a result does not use)."""
         raise NotImplementedError
 
-    def _assign(self, data: Any, op: str) -> None:
-        """Make `data`, the result of the in-place op `op`, this node's data (in place for
-        an array; a ShapeError if it does not fit)."""
-        raise NotImplementedError
-
     def _own_gradient(self, g: Any) -> Any:
         """`g` (raw data, or a node under create_graph) as this node's gradient: in its dtype,
         as PyTorch casts every gradient to its input's dtype (a float32 leaf fed by a
@@ -152,78 +142,6 @@ class Node:
             )
         seed = self._seed(gradient.data)  # checks its shape
         return self._own_gradient(gradient) if create_graph else seed
-
-    # -- in-place ops, as in PyTorch --------------------------------------------------------
-
-    def __iadd__(self, other: Any) -> Any:
-        return self._in_place(other, "+")
-
-    def __isub__(self, other: Any) -> Any:
-        return self._in_place(other, "-")
-
-    def __imul__(self, other: Any) -> Any:
-        return self._in_place(other, "*")
-
-    def __itruediv__(self, other: Any) -> Any:
-        return self._in_place(other, "/")
-
-    def _in_place(self, other: Any, op: str) -> Any:
-        """`self op= other`. Inside `no_grad()` (or when nothing needs a gradient) the data
-        is updated in place and the node stays what it was (an optimizer's `w -= lr * g`);
-        the update counts as a data write (see `data`). Outside, on a leaf that requires
-        grad it raises, as PyTorch does; on any other node the result is a new recorded
-        node, as `x = x op other` (the name is rebound; other references keep the old)."""
-        compute = getattr(type(self), _OPERATORS[op])
-        needs = self.requires_grad or (isinstance(other, Node) and other.requires_grad)
-        if needs and is_grad_enabled():
-            if self.requires_grad and self.is_leaf:
-                raise RuntimeError(
-                    f"{op}=: a leaf {type(self).__name__} that requires grad is being used in "
-                    f"an in-place operation. Update it inside `with no_grad():` (as "
-                    f"optimizers do), or write `x = x {op} y` for a new node"
-                )
-            return compute(self, other)
-        with no_grad():
-            result = compute(self, other)
-        if result is NotImplemented:
-            return NotImplemented
-        self._assign(result._data, op)
-        self._wrote()
-        return self
-
-    @property
-    def data(self) -> Any:
-        """The node's number or array. Assigning it (`p.data = new`, `p.data -= lr * g`,
-        which NumPy does in place and then assigns) is recorded: a backward pass through a
-        node computed from the old data raises instead of mixing old and new values.
-        Writes through the array itself (`t.data[i] = v`) cannot be seen."""
-        return self._data
-
-    @data.setter
-    def data(self, value: Any) -> None:
-        self._data = value
-        self._wrote()
-
-    def _wrote(self) -> None:
-        """Record that this node's data changed now (after every node made so far)."""
-        WRITES[0] += 1
-        self._stamp = -WRITES[0]
-
-    def _check_unmodified(self) -> None:
-        """Raise if the data of this op node or of one of its inputs was assigned after this
-        node was computed: its rule would mix old and new values (PyTorch's version check)."""
-        made = self._stamp  # (negative if this node's own data was assigned: always stale)
-        for i, node in enumerate((self, *self.parents)):
-            if node._stamp < 0 and (i == 0 or -node._stamp > made):
-                what = "its output" if i == 0 else f"its input {i - 1}"
-                name = f" {node.label!r}" if node.label else ""
-                raise RuntimeError(
-                    f"backward: one of the variables needed for gradient computation has been "
-                    f"modified by an inplace operation: the data of {what}{name} (a "
-                    f"{type(node).__name__}) was assigned after the {self.op!r} node was "
-                    "computed, so its gradient would mix old and new values. Run the forward "
-                    "pass again after changing data (optimizer steps go after backward())"
-                )
 
     def _init_leaf(self, data: Any, label: str, requires_grad: bool) -> None:
         """Set every slot of a node the user creates (op results come from `new_result`)."""
@@ -306,9 +224,6 @@ class Node:
     @property
     def _op(self) -> str:
         return self.op
-
-
-_OPERATORS = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__"}
 
 
 def new_result(kind: type[N], data: Any, parents: Sequence[Node], op: str, params: Any = None) -> N:

@@ -21,7 +21,8 @@ from numpy.typing import NDArray
 from autograph.engine.broadcast import ShapeError, broadcast_shapes
 from autograph.engine.namespaces import ARRAY
 from autograph.engine.node import Node, new_result
-from autograph.engine.tensor.shape import Axis, ShapeOps, normalize_axis, single_axis
+from autograph.engine.tensor.functions import FunctionOps
+from autograph.engine.tensor.shape import ShapeOps
 
 
 def as_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -63,7 +64,7 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
     return array if array.dtype == dtype else array.astype(dtype)
 
 
-class Tensor(ShapeOps, Node):
+class Tensor(FunctionOps, ShapeOps, Node):
     """An array node. `Tensor([[1., 2.], [3., 4.]], requires_grad=True)`.
 
     >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
@@ -95,9 +96,12 @@ class Tensor(ShapeOps, Node):
         """A leaf that needs no gradient."""
         return cls(data, label=label)
 
-    def _derive(self, data: Any, op: str, params: Any = None) -> Tensor:
-        """The result of a one-input op on this tensor (how `ShapeOps` makes its results)."""
-        return tensor_result(data, (self,), op, params)
+    def _derive(
+        self, data: Any, op: str, params: Any = None, others: tuple[Tensor, ...] = ()
+    ) -> Tensor:
+        """The result of op `op` on this tensor (and `others`): how the mixins (ShapeOps,
+        FunctionOps) make their results."""
+        return tensor_result(data, (self, *others), op, params)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if not self.is_leaf:
@@ -226,59 +230,6 @@ class Tensor(ShapeOps, Node):
             broadcast_shapes("@", xs[:-2], ys[:-2])
         return tensor_result(x._data @ y._data, (x, y), "@")
 
-    # -- functions ----------------------------------------------------------------------
-
-    def exp(self) -> Tensor:
-        return tensor_result(np.exp(self._data), (self,), "exp")
-
-    def log(self) -> Tensor:
-        return tensor_result(np.log(self._data), (self,), "log")
-
-    def tanh(self) -> Tensor:
-        return tensor_result(np.tanh(self._data), (self,), "tanh")
-
-    def sigmoid(self) -> Tensor:
-        return tensor_result(_sigmoid(self._data), (self,), "sigmoid")
-
-    def relu(self) -> Tensor:
-        return tensor_result(np.maximum(self._data, 0), (self,), "relu")
-
-    def where(self, condition: Any, other: Any) -> Tensor:
-        """This tensor where `condition` holds, else `other` (PyTorch's `x.where(c, y)`)."""
-        return where(condition, self, other)
-
-    def softmax(self, axis: int = -1) -> Tensor:
-        axis = single_axis(axis, self.ndim, "softmax")
-        return tensor_result(softmax_array(self._data, axis), (self,), "softmax", axis)
-
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        axis = single_axis(axis, self.ndim, "log_softmax")
-        return tensor_result(_log_softmax(self._data, axis), (self,), "log_softmax", axis)
-
-    # -- reductions ---------------------------------------------------------------------
-
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        axes = normalize_axis(axis, self.ndim, "sum")
-        data = np.sum(self._data, axis=axes, keepdims=keepdims)
-        return tensor_result(data, (self,), "sum", (axes, keepdims))
-
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        axes = normalize_axis(axis, self.ndim, "mean")
-        data = np.mean(self._data, axis=axes, keepdims=keepdims)
-        return tensor_result(data, (self,), "mean", (axes, keepdims))
-
-    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        axes = normalize_axis(axis, self.ndim, "max")
-        if self._data.size == 0:
-            empty = [k for k in (range(self.ndim) if axes is None else axes) if not self.shape[k]]
-            if empty:
-                raise ShapeError(
-                    f"max: cannot reduce over an empty axis (axis {empty[0]} of shape "
-                    f"{self.shape}): a maximum of nothing has no value"
-                )
-        data = np.max(self._data, axis=axes, keepdims=keepdims)
-        return tensor_result(data, (self,), "max", (axes, keepdims))
-
     # -- engine hooks -------------------------------------------------------------------
 
     def _seed(self, gradient: Any) -> np.ndarray:
@@ -324,15 +275,6 @@ class Tensor(ShapeOps, Node):
             return g if g._data.dtype == dtype else g.astype(dtype)
         return np.asarray(g, dtype=dtype)
 
-    def astype(self, dtype: Any) -> Tensor:
-        """The data converted to floating `dtype`, as a recorded (differentiable) op."""
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(
-                f"astype: dtype must be a floating type (float32, float64), got {dtype}"
-            )
-        return tensor_result(self._data.astype(dtype), (self,), "astype", dtype)
-
     def detach(self) -> Tensor:
         return Tensor(self._data, label=self.label)
 
@@ -352,24 +294,12 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
     """`x` where `condition` holds, else `y`, elementwise with broadcasting (`np.where`,
     `torch.where`). `x` or `y` may be a number, which takes the other's dtype; the gradient
     goes to the side that was chosen, exactly 0 to the other (even where it is nan)."""
-    c = np.asarray(condition._data if isinstance(condition, Node) else condition)
-    if c.dtype != bool:
-        c = c.astype(bool)  # truthiness, as np.where
-    xt: Tensor | None
-    yt: Tensor | None
     if isinstance(x, Tensor):
-        xt, yt = x, x._operand(y)
-    elif isinstance(y, Tensor):
-        xt, yt = y._operand(x), y
-    else:
-        xt, yt = Tensor(x), Tensor(y)
-    if xt is None or yt is None:
-        raise TypeError(
-            f"where: x and y must be Tensors, arrays or numbers, got {type(x).__name__} and "
-            f"{type(y).__name__}"
-        )
-    broadcast_shapes("where", c.shape, xt.shape, yt.shape)
-    return tensor_result(np.where(c, xt._data, yt._data), (xt, yt), "where", c)
+        return x.where(condition, y)
+    xt = y._operand(x) if isinstance(y, Tensor) else Tensor(x)
+    if xt is None:
+        raise TypeError(f"where: x must be a Tensor, an array or a number, got {type(x).__name__}")
+    return xt.where(condition, y)
 
 
 def tensor_result(data: Any, parents: tuple[Tensor, ...], op: str, params: Any = None) -> Tensor:
@@ -377,27 +307,6 @@ def tensor_result(data: Any, parents: tuple[Tensor, ...], op: str, params: Any =
     if type(data) is not np.ndarray:
         data = np.asarray(data)
     return new_result(Tensor, data, parents, op, params)
-
-
-def _sigmoid(a: NDArray[Any]) -> NDArray[Any]:
-    # exp of a non-positive number only: no overflow warnings for large |a|
-    e = np.exp(-np.abs(a))
-    s: NDArray[Any] = np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(a.dtype, copy=False)
-    return s
-
-
-def softmax_array(x: NDArray[Any], axis: int) -> NDArray[Any]:
-    """softmax of an array along `axis`, max-shifted."""
-    # array methods and in-place ops on fresh arrays: this runs every training step
-    e: NDArray[Any] = np.exp(x - np.maximum.reduce(x, axis=axis, keepdims=True))
-    e /= np.add.reduce(e, axis=axis, keepdims=True)
-    return e
-
-
-def _log_softmax(x: NDArray[Any], axis: int) -> NDArray[Any]:
-    shifted = x - np.maximum.reduce(x, axis=axis, keepdims=True)
-    shifted -= np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
-    return shifted
 
 
 # References to a gradient array inside `_accumulate` when nothing else holds it: the backward
