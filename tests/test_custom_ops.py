@@ -417,7 +417,11 @@ def test_each_backward_pass_runs_the_users_backward_afresh() -> None:
     z.backward(seed)
     b.requires_grad = False  # later passes ask for input 0 only
     for scale in (2.0, 3.0):
-        a.data *= scale  # in place: the same array object
+        seed *= scale  # in place: the same seed object with new numbers
         a.grad = None
-        z.backward(seed)  # the same seed object
-        np.testing.assert_allclose(a.grad, 2 * a.data * b.data)
+        z.backward(seed)
+        np.testing.assert_allclose(a.grad, seed * 2 * a.data * b.data)
+    # changing an input's data after the forward pass is refused, as PyTorch refuses it
+    a.data = a.data * 2
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.backward(seed)

@@ -1,10 +1,10 @@
 """The engine: nodes, the derivative table and the one backward pass.
 
-- `mode.py`: grad mode and name scopes (`no_grad`, `enable_grad`, `scope`),
-- `node.py`: `Node`, the constructor of op results, `walk`,
+- `mode.py`: grad mode and name scopes, per thread (`no_grad`, `enable_grad`, `scope`),
+- `node.py`: `Node`, the constructor of op results, `walk`; `writes.py`: changing data,
 - `backward.py`: the one backward pass (`backward`, `gradients`, `propagate`),
 - `rules.py`: the derivative table; `namespaces.py`: the math the rules run in,
-- `broadcast.py`: undoing broadcasting, `ShapeError`,
+- `broadcast.py`: undoing broadcasting, `ShapeError`; `exact.py`: exact numbers stay small,
 - `value.py`: `Value`; `tensor/`: `Tensor` and the fused array ops,
 - `functional.py`: `grad`, `value_and_grad`,
 - `function.py`: custom ops with a hand-written backward (`Function`); `layer.py`: textbook
@@ -26,7 +26,7 @@ from autograph.engine.mode import (
 )
 from autograph.engine.node import Node, walk
 from autograph.engine.rules import RULES, local_derivative
-from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy
+from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy, where
 from autograph.engine.value import Value, dot, sum_values
 
 __all__ = [
@@ -57,4 +57,5 @@ __all__ = [
     "sum_values",
     "value_and_grad",
     "walk",
+    "where",
 ]

@@ -22,7 +22,7 @@ from hypothesis.extra import numpy as hnp
 
 from autograph.engine.function import Function, FunctionCtx
 from autograph.engine.node import Node
-from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy
+from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy, where
 from autograph.engine.value import Value, dot, sum_values
 
 
@@ -244,6 +244,14 @@ def _scatter(draw: Any) -> tuple[list[np.ndarray], Build]:
 
 
 @st.composite
+def _where(draw: Any) -> tuple[list[np.ndarray], Build]:
+    shapes = draw(broadcastable_shapes(3))
+    condition = draw(hnp.arrays(np.bool_, shapes[0]))
+    arrays = [draw(arrays_in(ANY, shapes[1])), draw(arrays_in(ANY, shapes[2]))]
+    return arrays, lambda x, y: where(condition, x, y)
+
+
+@st.composite
 def _broadcast_to(draw: Any) -> tuple[list[np.ndarray], Build]:
     small, big = draw(
         hnp.mutually_broadcastable_shapes(num_shapes=1, max_dims=3, max_side=3).map(
@@ -287,8 +295,11 @@ def _cross_entropy(draw: Any) -> tuple[list[np.ndarray], Build]:
             )
         )
     ).reshape(batch)
-    one_hot = draw(st.booleans())
-    target = np.eye(classes)[labels] if one_hot else labels
+    kind = draw(st.sampled_from(["indices", "one-hot", "soft"]))
+    if kind == "soft":  # any non-negative weights: rows need not sum to 1
+        target = draw(arrays_in(Domain(0.0, 2.0), (*batch, classes)))
+    else:
+        target = np.eye(classes)[labels] if kind == "one-hot" else labels
     return ([draw(arrays_in(ANY, (*batch, classes)))], lambda x: softmax_cross_entropy(x, target))
 
 
@@ -339,6 +350,11 @@ OP_CASES: dict[str, OpCase] = {
     "getitem": OpCase(tensor=_getitem()),
     "scatter": OpCase(tensor=_scatter()),
     "broadcast_to": OpCase(tensor=_broadcast_to()),
+    "where": OpCase(tensor=_where()),
+    "astype": OpCase(
+        tensor=_elementwise(lambda x: x.astype(np.float64), ANY),
+        notes="a cast (float64 to float64 here: numerical gradients need float64)",
+    ),
     "sum_to": OpCase(tensor=_sum_to()),
     "softmax": OpCase(tensor=_along_axis("softmax")),
     "log_softmax": OpCase(tensor=_along_axis("log_softmax")),

@@ -73,6 +73,8 @@ REPLAY: dict[str, Callable[[list[Any], Any], Any]] = {
     "scatter": lambda ps, p: ps[0].scatter(p[0], p[1]),
     "broadcast_to": lambda ps, p: ps[0].broadcast_to(p),
     "sum_to": lambda ps, p: ps[0].sum_to(p),
+    "astype": lambda ps, p: ps[0].astype(p),
+    "where": lambda ps, p: ps[0].where(p, ps[1]),  # p is the condition
     "softmax": lambda ps, p: ps[0].softmax(p),
     "log_softmax": lambda ps, p: ps[0].log_softmax(p),
     "softmax_cross_entropy": lambda ps, p: softmax_cross_entropy(ps[0], p[0]),

@@ -43,6 +43,8 @@ OP_SYMBOLS = {
     "getitem": "[ ]",
     "scatter": "scatter",
     "broadcast_to": "broadcast",
+    "astype": "astype",
+    "where": "where",
     "sum_to": "sum_to",
     "softmax": "softmax",
     "log_softmax": "log softmax",
