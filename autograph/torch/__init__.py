@@ -22,6 +22,7 @@ except ModuleNotFoundError as error:  # pragma: no cover - tested in a subproces
         name=error.name,
     ) from None
 
+from autograph.torch.check import CheckReport, check
 from autograph.torch.recorder import Recording, record
 
-__all__ = ["Recording", "record"]
+__all__ = ["CheckReport", "Recording", "check", "record"]

@@ -34,7 +34,7 @@ class Input:
 
     key: Key
     nr: int  # which output of the source op it is
-    value: Any  # (tensor, version) or a number
+    value: Any  # (tensor, version) as the op got it, a number, or None (unknown)
     slot: int | None  # its position in the node's next_functions; None: no gradient
 
 
@@ -117,7 +117,8 @@ class Converter:
             return Input(key, 0, use.number, slot)
         fn = use.grad_fn
         if fn is not None and fn in self.rec.index:
-            return Input(("op", self.rec.index[fn]), use.output_nr, None, slot)
+            ref = (use.tensor, use.version)
+            return Input(("op", self.rec.index[fn]), use.output_nr, ref, slot)
         key = ("t", id(use.tensor)) if fn is None else ("g", id(fn), use.output_nr)
         self.leaves.setdefault(key, use.tensor)
         self.first_use.setdefault(key, use.version)
@@ -220,13 +221,26 @@ def root_op(rec: Recording, output: torch.Tensor | None) -> int:
     return len(rec.ops) - 1
 
 
+@dataclass
+class Converted:
+    """The model, and which recorded op or leaf each of its nodes is (for `check`)."""
+
+    graph: Graph
+    order: list[Key]  # order[k]: the key of model node k
+    inputs: dict[Key, list[Input]]  # each op's arguments, as drawn
+
+
 def to_graph(rec: Recording, output: torch.Tensor | None = None) -> Graph:
     """The model of what led to `output` (see the module docstring)."""
+    return convert(rec, output).graph
+
+
+def convert(rec: Recording, output: torch.Tensor | None = None) -> Converted:
     with torch.no_grad():
         return _build(rec, output)
 
 
-def _build(rec: Recording, output: torch.Tensor | None) -> Graph:
+def _build(rec: Recording, output: torch.Tensor | None) -> Converted:
     conv = Converter(rec)
     root: Key = ("op", root_op(rec, output))
     inputs: dict[Key, list[Input]] = {}
@@ -254,7 +268,7 @@ def _build(rec: Recording, output: torch.Tensor | None) -> Graph:
             nodes.append(_op_node(conv, rec.ops[key[1]], key == root, k))
             for i, inp in enumerate(inputs[key]):
                 value = inp.value
-                if inp.key[0] == "op":
+                if inp.key[0] == "op":  # what the op made (copy=True: its copy)
                     value = rec.ops[inp.key[1]].outputs.get(inp.nr)
                 edges.append(Edge(index[inp.key], k, i, conv.value(value, f"n{k} input {i}")))
         else:
@@ -268,7 +282,7 @@ def _build(rec: Recording, output: torch.Tensor | None) -> Graph:
             f"({', '.join(conv.changed[:4])}{', ...' if len(conv.changed) > 4 else ''}). "
             "Draw before changing them, or record(copy=True)"
         )
-    return graph
+    return Converted(graph, order, inputs)
 
 
 def _op_node(conv: Converter, op: OpRecord, is_root: bool, k: int) -> Node:
@@ -374,7 +388,7 @@ def _fill_pass(
             continue
         node.grad = total
         tensor = conv.leaves.get(order[k])
-        held = getattr(tensor, "grad", None)
+        held = tensor.grad if isinstance(tensor, torch.Tensor) and tensor.is_leaf else None
         if held is not None and total is not None and not same_number(numpy_of(held), total):
             other.append(node.label or f"n{k}")
     if other:

@@ -280,24 +280,24 @@ class Recording:
         """One OpRecord per autograd node the block made, in the order the ops ran."""
         for k, event in enumerate(self.events):
             for t, node, nr, version in event.outputs:
+                # A torch.autograd.Function's output gets its node from apply(), after the
+                # ops of its forward (run with grad disabled): at settle(), or only now
+                custom = node is None or not event.grad_enabled
                 if node is None:
-                    # a torch.autograd.Function's output gets its node after its forward's
-                    # last op: found here, when still unchanged (same version)
-                    node = t.grad_fn
+                    node, nr = t.grad_fn, t.output_nr
                     if node is None or t._version != version:
                         continue
+                if custom:
                     if node not in self.index:
                         self._add_op(node, None, k, event.scope)
                     op = self.ops[self.index[node]]
                     if op.event is None:
-                        op.outputs.setdefault(t.output_nr, (t, version))
-                    continue
-                if node in self.index:  # a second output of the same node
+                        op.outputs.setdefault(nr, (t, version))
+                elif node in self.index:  # a second output of the same node
                     op = self.ops[self.index[node]]
                     if op.origin == k:
                         op.outputs.setdefault(nr, (t, version))
-                    continue
-                if event.grad_enabled and not any(u.grad_fn is node for u in event.uses):
+                elif not any(u.grad_fn is node for u in event.uses):
                     self._add_op(node, k, k, event.scope).outputs[nr] = (t, version)
         for op in self.ops:
             if self.copy:
