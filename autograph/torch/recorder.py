@@ -172,6 +172,13 @@ def tensors_of(out: Any) -> Iterator[torch.Tensor]:
 
 
 class _Mode(TorchDispatchMode):
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        # True (the default) wraps __torch_dispatch__ in torch._dynamo.disable, whose first
+        # call imports all of torch._dynamo (seconds) and every call costs a wrapper; a
+        # recording never runs under torch.compile, so there is nothing to skip
+        return False
+
     def __init__(self, recording: Recording) -> None:
         super().__init__()
         self.recording = recording
