@@ -333,3 +333,8 @@ def test_a_large_transformer_collapses_by_module_into_a_readable_picture():
     boxes = [line for line in dot.splitlines() if " [shape=box" in line and "b" in line[:8]]
     assert 36 <= len(boxes) <= 500
     assert "layers.35" in dot
+    # one box per layer: 36 layers and the input, everything made inside a layer in its box
+    dot = viz.to_dot(rec, collapse=2)
+    boxes = [line for line in dot.splitlines() if " [shape=box" in line and "b" in line[:8]]
+    assert len(boxes) == 37
+    assert all("82 nodes, 12 parameters" in b for b in boxes if 'tooltip="layers.3"' in b)

@@ -71,6 +71,7 @@ class Converter:
         self.leaves: dict[Key, Any] = {}  # leaf key -> tensor, number or None (unknown)
         self.first_use: dict[Key, int] = {}  # leaf key -> the tensor's version when first used
         self.changed: list[str] = []
+        self._made_in: dict[int, tuple[str, ...]] | None = None
         self._values: dict[tuple[int, int], Any] = {}
 
     # -- values -------------------------------------------------------------------------
@@ -90,6 +91,17 @@ class Converter:
         if key not in self._values:
             self._values[key] = numpy_of(t)
         return self._values[key]
+
+    def made_in(self) -> dict[int, tuple[str, ...]]:
+        """id(tensor) -> the scope of the op that made it, for tensors made without a node."""
+        if self._made_in is None:
+            self._made_in = {
+                id(t): event.scope
+                for event in self.rec.events
+                for t, node, _, _ in event.outputs
+                if node is None
+            }
+        return self._made_in
 
     # -- the arguments of each op ---------------------------------------------------------
 
@@ -310,11 +322,12 @@ def _leaf_node(
     conv: Converter, key: Key, named: dict[int, tuple[str, str]], used_in: list[tuple[str, ...]]
 ) -> Node:
     obj = conv.leaves.get(key)
-    if not isinstance(obj, torch.Tensor):  # a number, or a tensor never seen
+    if not isinstance(obj, torch.Tensor):  # a number (in its op's scope), or never seen
         kind, shape, dtype = _kind(obj)
-        return Node("", "", obj, kind, shape, dtype, (), "constant")
+        return Node("", "", obj, kind, shape, dtype, _common(used_in), "constant")
     label = conv.rec.label_of(obj)
-    scope: tuple[str, ...] = ()
+    # a tensor made inside the block without a gradient (a dropout mask): where it was made
+    scope = conv.made_in().get(id(obj), ())
     name = named.get(id(obj))
     if name is not None:
         role = name[1]

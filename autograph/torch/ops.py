@@ -47,6 +47,7 @@ OP_NAMES = {
     "slice": "getitem",
     "index": "getitem",
     "_softmax": "softmax",
+    "_safe_softmax": "softmax",
     "softmax": "softmax",
     "_log_softmax": "log_softmax",
     "log_softmax": "log_softmax",
