@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from autograph.torch.convert import Converted, Input, convert, numpy_of
-from autograph.torch.recorder import Event, Fired, Recording, tensors_of
+from autograph.torch.recorder import Event, Fired, Recording, operand_slots, tensors_of
 from autograph.viz.fmt import format_data
 from autograph.viz.labels import node_name
 from autograph.viz.model import Graph
@@ -118,27 +118,40 @@ def _fresh(t: torch.Tensor) -> torch.Tensor:
 
 
 class Replay:
-    """A node's forward as a function of its inputs: the recorded ATen events run again on
-    float64 copies, with the tensors being varied substituted (by identity)."""
+    """A node's forward as a function of one input: the recorded ATen events run again on
+    float64 copies. The input varied is an operand position of the node's own op (so that
+    `x * x` varies one factor), or, for a `torch.autograd.Function`'s ops, a tensor
+    substituted wherever its forward used it."""
 
     def __init__(self, events: list[Event], outputs: list[tuple[int, torch.Tensor]]) -> None:
         self.events = events
         self.outputs = outputs  # (output_nr, the tensor the node recorded)
 
-    def __call__(self, varied: dict[int, torch.Tensor]) -> dict[int, torch.Tensor]:
-        values = dict(varied)
+    def __call__(self, x: torch.Tensor, inp: Input, value: torch.Tensor) -> dict[int, Any]:
+        values: dict[int, torch.Tensor] = {}
+        position = inp.operand if len(self.events) == 1 else None
+        if position is None:
+            values[id(x)] = value
 
-        def swap(x: Any) -> Any:
-            if isinstance(x, torch.Tensor):
-                if id(x) not in values:
-                    values[id(x)] = _fresh(x)
-                return values[id(x)]
-            if isinstance(x, list | tuple):
-                return type(x)(swap(v) for v in x)
-            return x
+        def swap(v: Any) -> Any:
+            if isinstance(v, torch.Tensor):
+                if id(v) not in values:
+                    values[id(v)] = _fresh(v)
+                return values[id(v)]
+            if isinstance(v, list | tuple):
+                return type(v)(swap(item) for item in v)
+            return v
 
         for event in self.events:
-            args = tuple(swap(a) for a in event.args)
+            args = [swap(a) for a in event.args]
+            if position is not None:
+                for k, (i, j, _) in enumerate(operand_slots(event.func, event.args)):
+                    if k == position:
+                        if j is None:
+                            args[i] = value
+                        else:
+                            args[i] = list(args[i])
+                            args[i][j] = value
             kwargs = {k: swap(v) for k, v in event.kwargs.items()}
             out = event.func(*args, **kwargs)
             for old, new in zip(tensors_of(event.out), tensors_of(out), strict=False):
@@ -179,9 +192,9 @@ def _source_tensor(rec: Recording, inp: Input) -> torch.Tensor | None:
 
 
 def _projection(
-    replay: Replay, varied: dict[int, torch.Tensor], upstream: dict[int, torch.Tensor]
+    replay: Replay, x: torch.Tensor, inp: Input, value: torch.Tensor, upstream: dict[int, Any]
 ) -> float:
-    outs = replay(varied)
+    outs = replay(x, inp, value)
     total = 0.0
     for nr, g in upstream.items():
         if nr in outs:
@@ -192,6 +205,7 @@ def _projection(
 def _check_input(
     replay: Replay,
     x: torch.Tensor,
+    inp: Input,
     got: Any,
     upstream: dict[int, torch.Tensor],
     eps: float,
@@ -207,7 +221,7 @@ def _check_input(
         return None, float("inf"), False, note
 
     def phi(t: torch.Tensor) -> float:
-        return _projection(replay, {id(x): t}, upstream)
+        return _projection(replay, x, inp, t, upstream)
 
     if base.numel() <= max_elements:
         expected = np.zeros(base.numel())
@@ -309,7 +323,7 @@ def _check_step(
             continue
         got = numpy_of(g)
         expected, error, ok, note = _check_input(
-            replay, x, got, upstream, eps, _tolerance(got, atol, rtol), max_elements
+            replay, x, inp, got, upstream, eps, _tolerance(got, atol, rtol), max_elements
         )
         source = graph.edge_into(k, i).source
         result.inputs.append(InputCheck(i, source, name, got, expected, error, ok, note))

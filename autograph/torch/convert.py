@@ -36,6 +36,7 @@ class Input:
     nr: int  # which output of the source op it is
     value: Any  # (tensor, version) as the op got it, a number, or None (unknown)
     slot: int | None  # its position in the node's next_functions; None: no gradient
+    operand: int | None = None  # its position among the ATen op's operands (None: no op)
 
 
 def is_accumulate(fn: Any) -> bool:
@@ -126,15 +127,15 @@ class Converter:
         if use.tensor is None:
             key: Key = ("n", i, use.position)
             self.leaves[key] = use.number
-            return Input(key, 0, use.number, slot)
+            return Input(key, 0, use.number, slot, use.position)
         fn = use.grad_fn
         if fn is not None and fn in self.rec.index:
             ref = (use.tensor, use.version)
-            return Input(("op", self.rec.index[fn]), use.output_nr, ref, slot)
+            return Input(("op", self.rec.index[fn]), use.output_nr, ref, slot, use.position)
         key = ("t", id(use.tensor)) if fn is None else ("g", id(fn), use.output_nr)
         self.leaves.setdefault(key, use.tensor)
         self.first_use.setdefault(key, use.version)
-        return Input(key, 0, (use.tensor, use.version), slot)
+        return Input(key, 0, (use.tensor, use.version), slot, use.position)
 
     def _from_edge(self, fn: Any, nr: int, slot: int) -> Input:
         if fn in self.rec.index:

@@ -140,22 +140,32 @@ def _use(position: int, value: Any) -> Use | None:
     return None
 
 
-def operands(func: Any, args: tuple[Any, ...]) -> list[Use]:
-    uses: list[Use] = []
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float | complex | bool)
+
+
+def operand_slots(func: Any, args: tuple[Any, ...]) -> Iterator[tuple[int, int | None, Any]]:
+    """Each operand of an op call: (argument index, index in a list argument or None, the
+    tensor or number), in order: operand `k` of `operands()` is the k-th of these."""
     n = len(args)
     for i, kind in operand_spec(func):
         if i >= n:
             break
         value = args[i]
         if kind == "list":
-            for item in value or ():
-                use = _use(len(uses), item)
-                if use is not None:
-                    uses.append(use)
-        elif value is not None and (kind != "number" or not isinstance(value, torch.Tensor)):
-            use = _use(len(uses), value)
-            if use is not None:
-                uses.append(use)
+            for j, item in enumerate(value or ()):
+                if isinstance(item, torch.Tensor) or _is_number(item):
+                    yield i, j, item
+        elif _is_number(value) or (kind != "number" and isinstance(value, torch.Tensor)):
+            yield i, None, value
+
+
+def operands(func: Any, args: tuple[Any, ...]) -> list[Use]:
+    uses: list[Use] = []
+    for _, _, value in operand_slots(func, args):
+        use = _use(len(uses), value)
+        if use is not None:
+            uses.append(use)
     return uses
 
 
