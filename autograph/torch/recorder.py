@@ -8,7 +8,8 @@ nodes it recorded (nothing stays installed; a forward pass outside the block cos
   is the output's `grad_fn`, read when the next op starts (autograd sets it after the op
   returns). A `torch.autograd.Function`'s node is found when the block ends, on the output
   its forward returned;
-- global `nn.Module` forward pre-/post-hooks keep the module path of the op (its scope);
+- the module path of each op (its scope) is that of the innermost `nn.Module` being called,
+  read from the call stack (`Recording.where`);
 - on leaving the block, a hook on each recorded autograd node (`Node.register_hook`)
   receives, when `backward()` runs it, the gradients the node got (`grad_outputs`) and sent
   to each of its inputs (`grad_inputs`), in the order PyTorch runs them (`Pass`).
@@ -20,12 +21,13 @@ PyTorch changes in place later (`relu_`, `optimizer.step()`) is detected, never 
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from types import FrameType
+from typing import Any, NamedTuple
 
 import torch
-from torch.nn.modules import module as nn_module
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from autograph.torch.convert import to_graph
@@ -34,8 +36,7 @@ from autograph.viz.model import Graph
 # -- what was recorded -----------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Use:
+class Use(NamedTuple):
     """One operand of an op as it ran: a tensor (with its autograd edge then) or a number."""
 
     position: int  # among the op's operands (tensor and number arguments, lists flattened)
@@ -45,6 +46,9 @@ class Use:
     grad_fn: Any = None  # the tensor's grad_fn when the op ran (None: a leaf or constant)
     output_nr: int = 0
     requires_grad: bool = False
+
+
+_new_use = tuple.__new__  # a Use without NamedTuple's Python-level __new__ (per operand)
 
 
 @dataclass(slots=True)
@@ -124,29 +128,13 @@ def operand_spec(func: Any) -> tuple[tuple[int, str], ...]:
     return tuple(spec)
 
 
-def _use(position: int, value: Any) -> Use | None:
-    if isinstance(value, torch.Tensor):
-        return Use(
-            position,
-            value,
-            None,
-            value._version,
-            value.grad_fn,
-            value.output_nr,
-            value.requires_grad,
-        )
-    if isinstance(value, int | float | complex | bool):
-        return Use(position, None, value)
-    return None
+_NUMBERS = (int, float, complex, bool)
 
 
-def _is_number(x: Any) -> bool:
-    return isinstance(x, int | float | complex | bool)
-
-
-def operand_slots(func: Any, args: tuple[Any, ...]) -> Iterator[tuple[int, int | None, Any]]:
+def operand_slots(func: Any, args: tuple[Any, ...]) -> list[tuple[int, int | None, Any]]:
     """Each operand of an op call: (argument index, index in a list argument or None, the
     tensor or number), in order: operand `k` of `operands()` is the k-th of these."""
+    slots: list[tuple[int, int | None, Any]] = []
     n = len(args)
     for i, kind in operand_spec(func):
         if i >= n:
@@ -154,18 +142,33 @@ def operand_slots(func: Any, args: tuple[Any, ...]) -> Iterator[tuple[int, int |
         value = args[i]
         if kind == "list":
             for j, item in enumerate(value or ()):
-                if isinstance(item, torch.Tensor) or _is_number(item):
-                    yield i, j, item
-        elif _is_number(value) or (kind != "number" and isinstance(value, torch.Tensor)):
-            yield i, None, value
+                if isinstance(item, (torch.Tensor, *_NUMBERS)):
+                    slots.append((i, j, item))
+        elif isinstance(value, _NUMBERS) or (kind != "number" and isinstance(value, torch.Tensor)):
+            slots.append((i, None, value))
+    return slots
 
 
 def operands(func: Any, args: tuple[Any, ...]) -> list[Use]:
+    """The op's operands as it runs, as `operand_slots` finds them (the hot path of
+    recording: one loop, no generator, tuples without NamedTuple's __new__)."""
     uses: list[Use] = []
-    for _, _, value in operand_slots(func, args):
-        use = _use(len(uses), value)
-        if use is not None:
-            uses.append(use)
+    n = len(args)
+    for i, kind in operand_spec(func):
+        if i >= n:
+            break
+        value = args[i]
+        for v in value if kind == "list" and value is not None else (value,):
+            fields: tuple[Any, ...]
+            if isinstance(v, torch.Tensor):
+                if kind == "number":
+                    continue
+                fields = (len(uses), v, None, v._version, v.grad_fn, v.output_nr, v.requires_grad)
+            elif isinstance(v, _NUMBERS):
+                fields = (len(uses), None, v, 0, None, 0, False)
+            else:
+                continue
+            uses.append(_new_use(Use, fields))
     return uses
 
 
@@ -198,12 +201,16 @@ class _Mode(TorchDispatchMode):
     ) -> Any:
         kwargs = kwargs or {}
         rec = self.recording
-        if rec.events:
-            rec.settle(rec.events[-1])
+        events = rec.events
+        if events and not events[-1].outputs:
+            rec.settle(events[-1])
         uses = operands(func, args)
         out = func(*args, **kwargs)
-        rec.events.append(Event(func, args, kwargs, uses, out, rec.scope, torch.is_grad_enabled()))
+        events.append(Event(func, args, kwargs, uses, out, rec.where(), torch.is_grad_enabled()))
         return out
+
+
+_CALL_IMPL = torch.nn.Module._call_impl.__code__  # the frame of every module call
 
 
 class Recording:
@@ -220,11 +227,9 @@ class Recording:
         self.copies: dict[int, torch.Tensor] = {}  # copy=True: id(leaf) -> its copy
         self.names: dict[int, tuple[Any, str]] = {}  # id(tensor or node) -> (it, label)
         self.roots: list[tuple[torch.nn.Module, tuple[str, ...]]] = []
-        self.scope: tuple[str, ...] = ()
-        self._stack: list[tuple[str, ...]] = []
         self._paths: dict[int, tuple[str, ...]] = {}
+        self._frames: dict[int, tuple[FrameType, Any]] = {}  # id(frame) -> (it, its module)
         self._modules: list[torch.nn.Module] = []  # keeps ids in _paths valid
-        self._handles: list[Any] = []
         self._mode: _Mode | None = None
         self._done = False
         if model is not None:
@@ -235,10 +240,6 @@ class Recording:
     def __enter__(self) -> Recording:
         if self._done or self._mode is not None:
             raise RuntimeError("a Recording records one `with` block; call record() again")
-        self._handles = [
-            nn_module.register_module_forward_pre_hook(self._enter_module),
-            nn_module.register_module_forward_hook(self._leave_module, always_call=True),
-        ]
         self._mode = _Mode(self)
         self._mode.__enter__()
         return self
@@ -246,10 +247,8 @@ class Recording:
     def __exit__(self, *exc: Any) -> None:
         assert self._mode is not None
         self._mode.__exit__(*exc)
-        for handle in self._handles:
-            handle.remove()
-        self._handles = []
         self._done = True
+        self._frames = {}
         if self.events:
             self.settle(self.events[-1])
         self._find_ops()
@@ -261,27 +260,42 @@ class Recording:
         self.roots.append((module, prefix))
         for name, sub in module.named_modules():
             if id(sub) not in self._paths:
-                self._paths[id(sub)] = prefix + tuple(p for p in name.split(".") if p)
+                self._paths[id(sub)] = prefix + tuple(name.split(".")) if name else prefix
                 self._modules.append(sub)
 
-    def _enter_module(self, module: torch.nn.Module, args: Any) -> None:
-        path = self._paths.get(id(module))
-        if path is None:
-            if not self._stack and not self.roots:
-                self._add_root(module, ())
-            elif not self._stack:
-                self._add_root(module, (type(module).__name__,))
-            else:
-                self._paths[id(module)] = self._stack[-1] + (type(module).__name__,)
+    def where(self) -> tuple[str, ...]:
+        """The module path of the op running now: the innermost module being called, read
+        from the call stack (cheaper than global module hooks, which send every module
+        call down PyTorch's slow path). A module not under `model` (or, without it, under
+        the first module called) is named after its class."""
+        frame: FrameType | None = sys._getframe(2)
+        unknown: list[torch.nn.Module] = []
+        path = None
+        while frame is not None:
+            if frame.f_code is _CALL_IMPL:
+                # one f_locals read per module call (frames are kept, so ids stay unique)
+                seen = self._frames.get(id(frame))
+                module = seen[1] if seen is not None else frame.f_locals.get("self")
+                if seen is None:
+                    self._frames[id(frame)] = (frame, module)
+                path = self._paths.get(id(module))
+                if path is not None:
+                    break
+                if isinstance(module, torch.nn.Module):
+                    unknown.append(module)
+            frame = frame.f_back
+        if not unknown:
+            return path or ()
+        if path is None:  # the outermost module called: a root
+            root = unknown.pop()
+            self._add_root(root, (type(root).__name__,) if self.roots else ())
+            path = self._paths[id(root)]
+        for module in reversed(unknown):
+            if id(module) not in self._paths:
+                self._paths[id(module)] = path + (type(module).__name__,)
                 self._modules.append(module)
             path = self._paths[id(module)]
-        self._stack.append(path)
-        self.scope = path
-
-    def _leave_module(self, module: torch.nn.Module, args: Any, output: Any) -> None:
-        if self._stack:
-            self._stack.pop()
-        self.scope = self._stack[-1] if self._stack else ()
+        return path
 
     # -- after each op and at the end ---------------------------------------------------
 
@@ -319,7 +333,7 @@ class Recording:
         for op in self.ops:
             if self.copy:
                 op.outputs = {nr: (t.detach().clone(), 0) for nr, (t, _) in op.outputs.items()}
-            op.local = _local_derivatives(op)
+            op.local = _local_derivatives(op, None if op.event is None else self.events[op.event])
         if self.copy:
             for event in self.events:
                 for use in event.uses:
@@ -371,16 +385,18 @@ class Recording:
         return f"<Recording: {len(self.ops)} autograd nodes, {passes} backward pass(es)>"
 
 
-def _local_derivatives(op: OpRecord) -> tuple[Any, ...] | None:
+def _local_derivatives(op: OpRecord, event: Event | None) -> tuple[Any, ...] | None:
     """For an op whose output and inputs are single numbers: what its backward sends for an
     upstream of 1, i.e. the local derivatives (PyTorch's own formula, run once more before
     `backward()` frees what it saved). None otherwise, and for a user's
     `torch.autograd.Function`, whose backward only `backward()` itself runs."""
     node = op.node
-    if list(op.outputs) != [0] or isinstance(node, torch.autograd.function.BackwardCFunction):
+    if op.event is None or list(op.outputs) != [0]:
         return None
     out = op.outputs[0][0]
-    if out.dim() != 0 or not out.is_floating_point():
+    if out.dim() != 0 or not out.is_floating_point() or event is None:
+        return None
+    if any(use.tensor is not None and use.tensor.dim() != 0 for use in event.uses):
         return None
     try:
         with torch.no_grad():

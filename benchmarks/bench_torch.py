@@ -1,0 +1,110 @@
+"""What recording a PyTorch step for drawing costs: plain vs recording vs after recording.
+
+One step of the textbook's net in PyTorch (784-50-10, sigmoid, cross-entropy, batch 100,
+float32): zero_grad, forward, loss, backward. Three variants, interleaved round by round in
+one process, one thread:
+
+- plain:     the step as PyTorch runs it;
+- recording: the forward inside `autograph.torch.record(model)`, then backward (which fills
+             in the gradients through the node hooks). Drawing (`rec.graph()`) is not part
+             of the step; its cost is printed apart;
+- after:     a plain step run after many recordings were made and kept: nothing stays
+             attached to PyTorch, so this should equal plain.
+
+    python benchmarks/bench_torch.py                 # 15 rounds of 200 steps each
+    python benchmarks/bench_torch.py --rounds 5 --steps 50
+
+Times are CPU time of this process (`time.process_time`, one thread), which other programs
+on a shared machine disturb less than wall time; the wall-time ratio is printed too. Ratios
+are medians over rounds of the per-round ratio to plain, with the spread (min..max).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+import autograph.torch as at  # noqa: E402
+
+
+def build(seed: int = 0) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
+    torch.manual_seed(seed)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(784, 50), torch.nn.Sigmoid(), torch.nn.Linear(50, 10)
+    )
+    x = torch.rand(100, 784)
+    t = torch.randint(0, 10, (100,))
+    return model, x, t
+
+
+def run(variant: str, model: torch.nn.Module, x: torch.Tensor, t: torch.Tensor, steps: int):
+    """(cpu seconds, wall seconds) per step of `variant`."""
+    kept = []
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _ in range(steps):
+        model.zero_grad()
+        if variant == "recording":
+            with at.record(model) as rec:
+                loss = F.cross_entropy(model(x), t)
+            loss.backward()
+            kept.append(rec)
+        else:
+            loss = F.cross_entropy(model(x), t)
+            loss.backward()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    return cpu / steps, wall / steps
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--steps", type=int, default=200)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    model, x, t = build()
+    # Many recordings made and kept: whatever they left attached would slow "after".
+    for _ in range(50):
+        with at.record(model) as rec:
+            loss = F.cross_entropy(model(x), t)
+        loss.backward()
+    kept = [rec]
+    variants = ("plain", "recording", "after")
+    for variant in variants:  # warm-up
+        run(variant, model, x, t, 20)
+    cpu: dict[str, list[float]] = {v: [] for v in variants}
+    wall: dict[str, list[float]] = {v: [] for v in variants}
+    for r in range(args.rounds):
+        order = variants if r % 2 == 0 else variants[::-1]
+        for variant in order:
+            c, w = run(variant, model, x, t, args.steps)
+            cpu[variant].append(c)
+            wall[variant].append(w)
+    print(f"784-50-10 MLP step, batch 100, float32, 1 thread; torch {torch.__version__}")
+    print(f"{args.rounds} rounds x {args.steps} steps, median (spread) over rounds\n")
+    print(f"{'variant':<10} {'cpu/step':>10} {'ratio':>7} {'spread':>13} {'wall ratio':>11}")
+    for variant in variants:
+        ratios = [c / p for c, p in zip(cpu[variant], cpu["plain"], strict=True)]
+        wall_ratios = [w / p for w, p in zip(wall[variant], wall["plain"], strict=True)]
+        print(
+            f"{variant:<10} {statistics.median(cpu[variant]) * 1e6:8.0f}us "
+            f"{statistics.median(ratios):7.2f} {min(ratios):6.2f}..{max(ratios):<6.2f}"
+            f"{statistics.median(wall_ratios):11.2f}"
+        )
+    start = time.process_time()
+    for _ in range(20):
+        kept[0].graph()
+    drawing = (time.process_time() - start) / 20
+    print(f"\nrec.graph() (the model a picture reads, not part of the step): {drawing * 1e6:.0f}us")
+
+
+if __name__ == "__main__":
+    main()
