@@ -99,7 +99,7 @@ class Converter:
             self._made_in = {
                 id(t): event.scope
                 for event in self.rec.events
-                for t, node, _, _ in event.outputs
+                for t, node, _, _ in event.outputs or ()
                 if node is None
             }
         return self._made_in

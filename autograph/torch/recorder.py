@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any, NamedTuple
 
@@ -63,7 +63,7 @@ class Event:
     scope: tuple[str, ...]
     grad_enabled: bool
     # filled in once autograd has set the outputs' history: (tensor, grad_fn, nr, version)
-    outputs: list[tuple[torch.Tensor, Any, int, int]] = field(default_factory=list)
+    outputs: list[tuple[torch.Tensor, Any, int, int]] | None = None
 
 
 @dataclass(slots=True)
@@ -202,15 +202,18 @@ class _Mode(TorchDispatchMode):
         kwargs = kwargs or {}
         rec = self.recording
         events = rec.events
-        if events and not events[-1].outputs:
+        if events and events[-1].outputs is None:
             rec.settle(events[-1])
+        if func is _DETACH:  # autograd saving an output for backward, mostly: not an op
+            return func._op(*args, **kwargs)
         uses = operands(func, args)
-        out = func(*args, **kwargs)
+        out = func._op(*args, **kwargs)  # the C++ op itself, without OpOverload.__call__
         events.append(Event(func, args, kwargs, uses, out, rec.where(), torch.is_grad_enabled()))
         return out
 
 
 _CALL_IMPL = torch.nn.Module._call_impl.__code__  # the frame of every module call
+_DETACH = torch.ops.aten.detach.default
 
 
 class Recording:
@@ -247,6 +250,7 @@ class Recording:
     def __exit__(self, *exc: Any) -> None:
         assert self._mode is not None
         self._mode.__exit__(*exc)
+        self._mode = None  # it points back here: no cycle left for the collector
         self._done = True
         self._frames = {}
         if self.events:
@@ -301,16 +305,13 @@ class Recording:
 
     def settle(self, event: Event) -> None:
         """Read the autograd history of the event's outputs (set once the op returned)."""
-        if event.outputs:
-            return
-        event.outputs = [
-            (t, t.grad_fn, t.output_nr, t._version) for t in tensors_of(event.out)
-        ] or [(torch.empty(0), None, 0, 0)]  # no tensor output: settled all the same
+        if event.outputs is None:
+            event.outputs = [(t, t.grad_fn, t.output_nr, t._version) for t in tensors_of(event.out)]
 
     def _find_ops(self) -> None:
         """One OpRecord per autograd node the block made, in the order the ops ran."""
         for k, event in enumerate(self.events):
-            for t, node, nr, version in event.outputs:
+            for t, node, nr, version in event.outputs or ():
                 # A torch.autograd.Function's output gets its node from apply(), after the
                 # ops of its forward (run with grad disabled): at settle(), or only now
                 custom = node is None or not event.grad_enabled
