@@ -78,3 +78,16 @@ def test_module_is_one_of_the_sources(tmp_path, capsys):
     assert "no such file" in capsys.readouterr().err
     assert main(["draw", "--module", str(path), "--set", "x=1"]) == 2
     assert "--module draws what the file built" in capsys.readouterr().err
+
+
+def test_the_examples_draw_from_the_command_line(capsys):
+    pytest.importorskip("torch")
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    assert main(["draw", "--module", str(examples / "torch_mlp.py"), "--trace"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("step 1/7: loss = nll_loss with upstream 1:")
+    assert main(["draw", "--module", f"{examples / 'torch_check.py'}:report"]) == 0
+    dot = capsys.readouterr().out
+    assert "got [0.5, 1, 1.5]" in dot and "expected [1, 2, 3]" in dot
