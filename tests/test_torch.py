@@ -338,3 +338,15 @@ def test_a_large_transformer_collapses_by_module_into_a_readable_picture():
     boxes = [line for line in dot.splitlines() if " [shape=box" in line and "b" in line[:8]]
     assert len(boxes) == 37
     assert all("82 nodes, 12 parameters" in b for b in boxes if 'tooltip="layers.3"' in b)
+
+
+def test_the_step_through_player_steps_through_pytorchs_pass(tmp_path):
+    pytest.importorskip("graphviz")
+    if not __import__("shutil").which("dot"):
+        pytest.skip("Graphviz's dot is not installed")
+    from autograph.viz.player import write_player
+
+    path = write_player(shopping(), tmp_path / "steps.html")
+    text = path.read_text(encoding="utf-8")
+    assert text.count('class="frame"') == 5
+    assert "orange gets 1.1 × 3 = 3.3" in text

@@ -1,7 +1,8 @@
 """`record()`: what a PyTorch forward pass computed, and what its backward pass sent back.
 
-Three of PyTorch's public mechanisms, each used only inside the `with` block or on the
-nodes it recorded (nothing stays installed; a forward pass outside the block costs nothing):
+Two of PyTorch's public mechanisms and the call stack, each used only inside the `with`
+block or on the nodes it recorded (nothing stays installed; a forward pass outside the
+block costs nothing):
 
 - a `TorchDispatchMode` sees every ATen op below autograd: its function, arguments and
   outputs (`Event`). Each op that autograd records gets exactly one autograd node; that node
@@ -12,7 +13,7 @@ nodes it recorded (nothing stays installed; a forward pass outside the block cos
   read from the call stack (`Recording.where`);
 - on leaving the block, a hook on each recorded autograd node (`Node.register_hook`)
   receives, when `backward()` runs it, the gradients the node got (`grad_outputs`) and sent
-  to each of its inputs (`grad_inputs`), in the order PyTorch runs them (`Pass`).
+  to each of its inputs (`grad_inputs`), in the order PyTorch runs them (`Sink.passes`).
 
 Tensors are kept by reference with their version counter (`tensor._version`), so a value
 PyTorch changes in place later (`relu_`, `optimizer.step()`) is detected, never drawn wrong.
