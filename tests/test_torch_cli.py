@@ -73,7 +73,7 @@ def test_a_file_that_draws_nothing_is_a_clear_error(tmp_path, capsys, text, spec
 def test_module_is_one_of_the_sources(tmp_path, capsys):
     path = write(tmp_path, "x = 1\n")
     assert main(["draw", "apple", "--module", str(path)]) == 2
-    assert "one of a gallery NAME, --expr or --module" in capsys.readouterr().err
+    assert "give --module alone" in capsys.readouterr().err
     assert main(["draw", "--module", str(tmp_path / "missing.py")]) == 2
     assert "no such file" in capsys.readouterr().err
     assert main(["draw", "--module", str(path), "--set", "x=1"]) == 2

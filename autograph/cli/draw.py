@@ -205,8 +205,10 @@ def _graph(args: argparse.Namespace) -> Any:
     from autograph.viz.gallery import build
 
     given = [what for what in (args.name, args.expr, args.module) if what]
+    if args.name and args.expr:
+        raise CommandError("give a gallery NAME or --expr, not both")
     if len(given) > 1:
-        raise CommandError("give one of a gallery NAME, --expr or --module")
+        raise CommandError("give --module alone, not with a gallery NAME or --expr")
     if not given:
         raise CommandError(
             "nothing to draw: give a gallery NAME (e.g. apple), --expr or --module FILE"
