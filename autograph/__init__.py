@@ -61,10 +61,11 @@ if TYPE_CHECKING:  # what static checkers see; at run time __getattr__ imports o
     from autograph import data as data
     from autograph import nn as nn
     from autograph import testing as testing
+    from autograph import torch as torch
     from autograph import training as training
     from autograph import viz as viz
 
-_SUBPACKAGES = frozenset({"cli", "data", "engine", "nn", "testing", "training", "viz"})
+_SUBPACKAGES = frozenset({"cli", "data", "engine", "nn", "testing", "torch", "training", "viz"})
 
 
 def __getattr__(name: str) -> object:

@@ -56,6 +56,9 @@ def test_import_autograph_never_imports_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+    import autograph
+
+    assert autograph.torch.record is at.record  # loaded on first use, like autograph.viz
 
 
 def test_without_torch_the_error_says_how_to_install_it():
