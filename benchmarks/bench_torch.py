@@ -9,7 +9,9 @@ one process, one thread:
              in the gradients through the node hooks). Drawing (`rec.graph()`) is not part
              of the step; its cost is printed apart;
 - after:     a plain step run after many recordings were made and kept: nothing stays
-             attached to PyTorch, so this should equal plain.
+             attached to PyTorch, so this should equal plain;
+- dispatch:  the forward inside a TorchDispatchMode that does nothing: the floor of any
+             recorder that sees every ATen op from Python, for comparison.
 
     python benchmarks/bench_torch.py                 # 15 rounds of 200 steps each
     python benchmarks/bench_torch.py --rounds 5 --steps 50
@@ -32,8 +34,20 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
+from torch.utils._python_dispatch import TorchDispatchMode  # noqa: E402
 
 import autograph.torch as at  # noqa: E402
+
+
+class PassThrough(TorchDispatchMode):
+    """Sees every ATen op and does nothing else."""
+
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        return False
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+        return func._op(*args, **(kwargs or {}))
 
 
 def build(seed: int = 0) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
@@ -56,6 +70,10 @@ def run(variant: str, model: torch.nn.Module, x: torch.Tensor, t: torch.Tensor, 
                 loss = F.cross_entropy(model(x), t)
             loss.backward()
             del rec  # one recording at a time, as a user keeps it
+        elif variant == "dispatch":
+            with PassThrough():
+                loss = F.cross_entropy(model(x), t)
+            loss.backward()
         else:
             loss = F.cross_entropy(model(x), t)
             loss.backward()
@@ -76,7 +94,7 @@ def main() -> None:
             loss = F.cross_entropy(model(x), t)
         loss.backward()
     kept = [rec]
-    variants = ("plain", "recording", "after")
+    variants = ("plain", "recording", "after", "dispatch")
     for variant in variants:  # warm-up
         run(variant, model, x, t, 20)
     cpu: dict[str, list[float]] = {v: [] for v in variants}
