@@ -103,8 +103,8 @@ class Sink:
             self.passes.append([])
             self._seen = set()
         self._seen.add(op)
-        versions = tuple(g._version if g is not None else 0 for g in grad_inputs)
-        self.passes[-1].append(Fired(op, tuple(grad_inputs), tuple(grad_outputs), versions))
+        versions = tuple([0 if g is None else g._version for g in grad_inputs])
+        self.passes[-1].append(Fired(op, grad_inputs, grad_outputs, versions))
 
 
 # -- operands --------------------------------------------------------------------------
@@ -307,7 +307,11 @@ class Recording:
     def settle(self, event: Event) -> None:
         """Read the autograd history of the event's outputs (set once the op returned)."""
         if event.outputs is None:
-            event.outputs = [(t, t.grad_fn, t.output_nr, t._version) for t in tensors_of(event.out)]
+            out = event.out
+            if isinstance(out, torch.Tensor):  # most ops: no generator
+                event.outputs = [(out, out.grad_fn, out.output_nr, out._version)]
+            else:
+                event.outputs = [(t, t.grad_fn, t.output_nr, t._version) for t in tensors_of(out)]
 
     def _find_ops(self) -> None:
         """One OpRecord per autograd node the block made, in the order the ops ran."""
