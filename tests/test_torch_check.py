@@ -71,7 +71,7 @@ def test_a_broken_backward_is_found_at_its_own_node_and_marked():
     report = at.check(rec)
     assert not report.ok
     wrong = report.first_wrong
-    assert wrong is not None and wrong.name.startswith("Square(")
+    assert wrong is not None and report.graph.nodes[wrong.node].op == "Square"
     assert [n.name for n in report.wrong] == [wrong.name]  # downstream nodes are fine
     (bad,) = [c for c in wrong.inputs if not c.ok]
     u = (x * w).detach().numpy()
@@ -88,7 +88,7 @@ def test_a_broken_backward_is_found_at_its_own_node_and_marked():
 def test_a_function_with_several_ops_in_its_forward_is_replayed_whole():
     rec, _, _ = recorded(broken=False)
     report = at.check(rec)
-    scale = [n for n in report.nodes if n.name.startswith("Scale(")]
+    scale = [n for n in report.nodes if report.graph.nodes[n.node].op == "Scale"]
     assert len(scale) == 1 and scale[0].inputs and scale[0].ok
 
 
