@@ -15,17 +15,27 @@ one process, one thread:
 
     python benchmarks/bench_torch.py                 # 15 rounds of 200 steps each
     python benchmarks/bench_torch.py --rounds 5 --steps 50
+    python benchmarks/bench_torch.py --instructions     # deterministic (valgrind, slow)
 
 Times are CPU time of this process (`time.process_time`, one thread), which other programs
 on a shared machine disturb less than wall time; the wall-time ratio is printed too. Ratios
 are medians over rounds of the per-round ratio to plain, with the spread (min..max).
+
+With `--instructions`, each of plain and recording runs in a subprocess under valgrind's
+cachegrind, once with 3 steps and once with 13: the difference over 10 steps is the
+instructions of one step, start-up and imports cancelling out. Deterministic, but blind
+to cache misses, which cost Python's bookkeeping more than PyTorch's kernels.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -81,12 +91,52 @@ def run(variant: str, model: torch.nn.Module, x: torch.Tensor, t: torch.Tensor, 
     return cpu / steps, wall / steps
 
 
+def instructions(variant: str, steps: int) -> int:
+    """Instructions of this script running `steps` steps of `variant` under cachegrind."""
+    with tempfile.TemporaryDirectory() as tmp:
+        result = subprocess.run(
+            [
+                "valgrind",
+                "--tool=cachegrind",
+                "--cache-sim=no",
+                f"--cachegrind-out-file={tmp}/out",
+                sys.executable,
+                __file__,
+                "--run",
+                variant,
+                "--steps",
+                str(steps),
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "OMP_NUM_THREADS": "1"},
+            check=True,
+        )
+    found = re.search(r"I\s+refs:\s+([\d,]+)", result.stderr)
+    if found is None:
+        raise RuntimeError(f"no instruction count from valgrind:\n{result.stderr[-2000:]}")
+    return int(found.group(1).replace(",", ""))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--instructions", action="store_true", help="count under cachegrind")
+    parser.add_argument("--run", help=argparse.SUPPRESS)  # one variant, for --instructions
     args = parser.parse_args()
     torch.set_num_threads(1)
+    if args.run:
+        model, x, t = build()
+        run(args.run, model, x, t, args.steps)
+        return
+    if args.instructions:
+        per_step = {
+            v: (instructions(v, 13) - instructions(v, 3)) / 10 for v in ("plain", "recording")
+        }
+        for v, n in per_step.items():
+            print(f"{v:<10} {n:12,.0f} instructions/step  {n / per_step['plain']:.2f}")
+        return
     model, x, t = build()
     # Many recordings made and kept: whatever they left attached would slow "after".
     for _ in range(50):
