@@ -68,11 +68,14 @@ if TYPE_CHECKING:  # what static checkers see; at run time __getattr__ imports o
     from autograph import nn as nn
     from autograph import optim as optim
     from autograph import testing as testing
+    from autograph import torch as torch
     from autograph import training as training
     from autograph import viz as viz
     from autograph.viz import draw_dot as draw_dot
 
-_SUBPACKAGES = frozenset({"cli", "data", "engine", "nn", "optim", "testing", "training", "viz"})
+_SUBPACKAGES = frozenset(
+    {"cli", "data", "engine", "nn", "optim", "testing", "torch", "training", "viz"}
+)
 # micrograd's notebook calls `draw_dot(root)`; here it is `autograph.draw_dot` too
 _LAZY_NAMES = {"draw_dot": "autograph.viz"}
 
