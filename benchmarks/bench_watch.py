@@ -11,7 +11,9 @@ fresh subprocess per run, in three ways, alternating (A B C, then C B A, ...):
   endpoint every 0.5 s as the page does.
 
 It prints each run's training time (`History.wall_time`, which includes the callback) and
-the median ratio of each way to plain. Then the replay sizes: the 10,000-step MNIST run's
+its CPU time (user + system, of every thread of the run and of the `dot` it starts, so the
+load of other programs on a shared machine moves it less than the wall time), and the median
+ratio of each way to plain, per round. Then the replay sizes: the 10,000-step MNIST run's
 (written after timing) and a 100-step moons run's.
 
     python benchmarks/bench_watch.py                 # 3 rounds, real MNIST
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -38,6 +41,15 @@ ONE_THREAD = {
     name: "1"
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
 }
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process (all threads) and of the processes it waited for."""
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def child(variant: str, iters: int, data: str, replay: str | None) -> None:
@@ -61,6 +73,7 @@ def child(variant: str, iters: int, data: str, replay: str | None) -> None:
 
         server = PanelServer(watch).start()
         print(json.dumps({"url": server.url}), flush=True)
+    cpu = _cpu_seconds()
     history = fit(
         net,
         x,
@@ -74,7 +87,11 @@ def child(variant: str, iters: int, data: str, replay: str | None) -> None:
         blas_threads=1,
         callback=watch,
     )
-    result = {"wall": history.wall_time, "test_acc": history.final_test_acc}
+    result = {
+        "wall": history.wall_time,
+        "cpu": _cpu_seconds() - cpu,
+        "test_acc": history.final_test_acc,
+    }
     if watch is not None:
         result.update(frames=len(watch.frames), refreshes=len(shown))
         if replay:
@@ -145,31 +162,38 @@ def main() -> None:
     if args.child:
         child(args.child, args.iters, args.data, args.replay)
         return
-    times: dict[str, list[float]] = {v: [] for v in VARIANTS}
-    ratios: dict[str, list[float]] = {v: [] for v in VARIANTS[1:]}
+    measures = ("wall", "cpu")
+    times = {(v, m): [] for v in VARIANTS for m in measures}
+    ratios = {(v, m): [] for v in VARIANTS[1:] for m in measures}
     print(f"MNIST 784-50-10, {args.iters:,} steps, one BLAS thread; {args.rounds} rounds")
     for r in range(args.rounds):
         order = VARIANTS if r % 2 == 0 else VARIANTS[::-1]
-        walls = {}
+        results = {}
         for variant in order:
-            result = run(variant, args.iters, args.data)
-            walls[variant] = result["wall"]
-            times[variant].append(result["wall"])
+            result = results[variant] = run(variant, args.iters, args.data)
+            for m in measures:
+                times[(variant, m)].append(result[m])
             extra = ""
             if variant != "plain":
                 extra = f"  ({result['frames']} frames, {result['refreshes']} panel refreshes"
                 extra += f", {result['polls']} polls)" if variant == "live" else ")"
-            print(f"round {r + 1}  {variant:8s} {result['wall']:7.2f} s{extra}", flush=True)
+            print(
+                f"round {r + 1}  {variant:8s} wall {result['wall']:7.2f} s  "
+                f"cpu {result['cpu']:7.2f} s{extra}",
+                flush=True,
+            )
         for variant in VARIANTS[1:]:
-            ratios[variant].append(walls[variant] / walls["plain"])
-    print("\nmedian training time, and the median of each round's ratio to plain:")
-    print(f"  plain     {statistics.median(times['plain']):7.2f} s")
-    for variant in VARIANTS[1:]:
-        ratio = statistics.median(ratios[variant])
-        print(
-            f"  {variant:9s} {statistics.median(times[variant]):7.2f} s   x{ratio:.3f} "
-            f"({(ratio - 1) * 100:+.1f}%)"
-        )
+            for m in measures:
+                ratios[(variant, m)].append(results[variant][m] / results["plain"][m])
+    print("\nmedians: training time, and each round's ratio to plain")
+    for variant in VARIANTS:
+        line = f"  {variant:9s}"
+        for m in measures:
+            line += f"  {m} {statistics.median(times[(variant, m)]):7.2f} s"
+            if variant != "plain":
+                ratio = statistics.median(ratios[(variant, m)])
+                line += f" (x{ratio:.3f}, {(ratio - 1) * 100:+.1f}%)"
+        print(line)
     with tempfile.TemporaryDirectory() as tmp:
         replay = str(Path(tmp) / "mnist.html")
         result = run("notebook", args.iters, args.data, replay=replay)

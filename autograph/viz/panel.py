@@ -84,6 +84,14 @@ def signature(graph: Graph) -> tuple[Any, ...]:
     return nodes, tuple((e.source, e.target) for e in graph.edges)
 
 
+def _largest(g: Any) -> float | None:
+    """The largest |element| of a gradient (as `labels.magnitude`), without copying a float
+    array: two reductions instead of an absolute value and a float64 copy."""
+    if isinstance(g, np.ndarray) and g.dtype.kind == "f" and g.size:
+        return float(max(g.max(), -g.min()))
+    return magnitude(g)
+
+
 def _one_number(data: Any) -> bool:
     return isinstance(data, int | float) or (isinstance(data, np.ndarray) and data.size == 1)
 
@@ -99,7 +107,7 @@ def unit_states(
         if unit.box:
             biggest = None
             for k in unit.members:
-                g = magnitude(nodes[k].grad) if nodes[k].requires_grad else None
+                g = _largest(nodes[k].grad) if nodes[k].requires_grad else None
                 if g is not None and not math.isnan(g):
                     biggest = g if biggest is None else max(biggest, g)
             fill = heat_color(biggest) if biggest is not None else BOX_FILL
@@ -137,6 +145,7 @@ class PanelGraph:
         first = unit_states(graph, self.units, precision)
         svg = draw(graph, collapse=collapse, heatmap=True, precision=precision).svg()
         self._root = ET.fromstring(svg)
+        self._root.set("style", "max-width:100%;height:auto")  # fits a notebook's column
         self._elements: list[dict[str, ET.Element]] = [{} for _ in self.units]
         self._prefixes: list[str] = ["" for _ in self.units]
         self._mark(first)

@@ -211,7 +211,7 @@ def static_panel(
         f'<div style="font-weight:bold;font-size:1.1em">{html.escape(title)}</div>',
         f'<div class="autograph-status" style="margin:2px 0 6px 0">{html.escape(status)}</div>',
         f"<div {box}><div {head}>The net's graph, collapsed by layer</div>"
-        f'<div style="max-width:100%;overflow-x:auto">{graph_part}</div></div>',
+        f"<div>{graph_part}</div></div>",
         '<div style="display:flex;flex-wrap:wrap;gap:8px;margin-top:8px;align-items:flex-start">',
         f"<div {box}><div {head}>Per-layer norms</div>{norms}</div>",
         f"<div {box}><div {head}>Loss and accuracy</div>{curves}</div>",
