@@ -8,7 +8,11 @@ fresh subprocess per run, in three ways, alternating (A B C, then C B A, ...):
   iters/100 steps, the panel's HTML rebuilt at most once a second, as in a notebook; the
   sink only keeps the HTML, so IPython's own cost is left out);
 - live:     the same Watch behind `PanelServer`, with this process polling its /state
-  endpoint every 0.5 s as the page does.
+  endpoint as often as the page does (`watch.POLL_MS`).
+
+For the watched runs it also prints the seconds spent inside the callback (recording frames,
+rebuilding the notebook panel): the panel's own cost, which the load of other programs
+hardly blurs.
 
 It prints each run's training time (`History.wall_time`, which includes the callback) and
 its CPU time (user + system, of every thread of the run and of the `dot` it starts, so the
@@ -31,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import urllib.request
 from pathlib import Path
 
@@ -73,6 +78,13 @@ def child(variant: str, iters: int, data: str, replay: str | None) -> None:
 
         server = PanelServer(watch).start()
         print(json.dumps({"url": server.url}), flush=True)
+    spent = [0.0]  # seconds inside the callback: the panel's own cost in the loop
+
+    def timed(info: object) -> None:
+        start = time.perf_counter()
+        watch(info)
+        spent[0] += time.perf_counter() - start
+
     cpu = _cpu_seconds()
     history = fit(
         net,
@@ -85,7 +97,7 @@ def child(variant: str, iters: int, data: str, replay: str | None) -> None:
         log=None,
         quiet=True,
         blas_threads=1,
-        callback=watch,
+        callback=timed if watch is not None else None,
     )
     result = {
         "wall": history.wall_time,
@@ -93,7 +105,7 @@ def child(variant: str, iters: int, data: str, replay: str | None) -> None:
         "test_acc": history.final_test_acc,
     }
     if watch is not None:
-        result.update(frames=len(watch.frames), refreshes=len(shown))
+        result.update(frames=len(watch.frames), refreshes=len(shown), callback=spent[0])
         if replay:
             watch.finish()
             result["replay_bytes"] = watch.write_replay(replay).stat().st_size
@@ -103,8 +115,11 @@ def child(variant: str, iters: int, data: str, replay: str | None) -> None:
 
 
 def _poll(url: str, stop: threading.Event, count: list[int]) -> None:
+    sys.path.insert(0, str(ROOT))
+    from autograph.training.watch import POLL_MS
+
     since = layouts = 0
-    while not stop.wait(0.5):
+    while not stop.wait(POLL_MS / 1000):
         try:
             query = f"{url}state?since={since}&layouts={layouts}"
             with urllib.request.urlopen(query, timeout=5) as response:
@@ -175,7 +190,8 @@ def main() -> None:
                 times[(variant, m)].append(result[m])
             extra = ""
             if variant != "plain":
-                extra = f"  ({result['frames']} frames, {result['refreshes']} panel refreshes"
+                extra = f"  (in the callback {result['callback']:.2f} s; {result['frames']} frames"
+                extra += f", {result['refreshes']} panel refreshes"
                 extra += f", {result['polls']} polls)" if variant == "live" else ")"
             print(
                 f"round {r + 1}  {variant:8s} wall {result['wall']:7.2f} s  "

@@ -58,7 +58,7 @@ from autograph.viz.panel_page import panel_page, static_panel
 DEFAULT_FRAMES = 100  # `every` by default: about this many frames per run
 COLLAPSE = 1  # the panel's graph: one box per top-level scope (a layer)
 MAX_LAYOUTS = 8  # a graph that keeps changing shape is not laid out again and again
-POLL_MS = 500  # how often the live page asks for new frames
+POLL_MS = 1000  # how often the live page asks for new frames (ms)
 
 NO_IPYTHON = (
     "Watch(notebook=True) shows the panel in a Jupyter notebook, which needs IPython "

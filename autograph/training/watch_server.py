@@ -87,7 +87,7 @@ class PanelServer:
         """Answer requests in a background thread."""
         self._thread = threading.Thread(
             target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.2},
+            kwargs={"poll_interval": 0.5},
             name="autograph-panel",
             daemon=True,
         )
