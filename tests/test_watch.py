@@ -62,19 +62,30 @@ def _fit(callback=None, iters: int = 20, seed: int = 0):
 # -- the callback ----------------------------------------------------------------------
 
 
-def test_fit_calls_back_after_every_step_with_the_gradients_still_there() -> None:
+def test_fit_calls_back_at_every_step_before_the_update() -> None:
     seen: list[tuple[int, int, float, int]] = []
 
     def callback(info: StepInfo) -> None:
         grads = [p.grad for p in info.model.parameters()]
-        assert all(g is not None and np.any(g != 0) for g in grads)  # not reset yet
+        assert all(g is not None and np.any(g != 0) for g in grads)  # this step's
+        # the graph, its gradients and the weights belong to one step: what one backward
+        # pass of the step's graph sends each parameter is exactly its .grad
+        import warnings
+
+        from autograph.viz.adapter import as_graph
+        from autograph.viz.model import accumulated_leaves
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert accumulated_leaves(as_graph(info.loss)) == []
         assert info.history.loss[-1] == float(info.loss.data)
         seen.append((info.step, info.total, info.history.loss[-1], len(info.history.steps)))
 
     _, history = _fit(callback, iters=12)
     assert [s[0] for s in seen] == list(range(1, 13)) and {s[1] for s in seen} == {12}
     assert [s[2] for s in seen] == history.loss
-    assert [s[3] for s in seen][4] == 1  # step 5's evaluation is in the history it sees
+    # before the update: step 5's evaluation (after its update) is seen from step 6 on
+    assert [s[3] for s in seen][4:6] == [0, 1]
 
 
 def test_watching_changes_nothing_in_the_run() -> None:
@@ -108,6 +119,9 @@ def test_frames_at_the_first_every_kth_and_last_step() -> None:
     _, history = _fit(watch, iters=10)
     assert [f["step"] for f in watch.frames] == [1, 4, 8, 10]
     last = watch.frames[-1]
+    # the frames see the accuracies measured before their step; finishing adds the last
+    assert last["train_acc"] == history.train_acc[-2] and watch.frames[1]["test_acc"] is None
+    watch.finish()
     assert last["train_acc"] == history.train_acc[-1] and last["test_acc"] == history.test_acc[-1]
     assert last["loss"] == pytest.approx(np.mean(history.loss[8:10]))  # since the last frame
     assert last["x"] == curve_x(10, 10)
@@ -157,8 +171,11 @@ def test_scalar_net_frames_show_one_prediction_and_the_training_norms() -> None:
     model, history, _ = train_moons(steps=4, n_samples=16, callback=watch)
     assert [f["step"] for f in watch.frames] == [1, 2, 4]
     layout = watch._layouts[0].result()
-    assert len(layout.units) == 4  # (inputs), layer0, layer1, layer2
+    # (inputs), layer0, layer1, layer2, and the output (in layer2) for its value
+    assert [unit.name for unit in layout.units] == ["b0", "b1", "b2", "b3", "r403"]
     assert all(f"L0-fill-{j}" in layout.svg for j in range(4))
+    scores = [frame["units"][4][2] for frame in watch.frames]  # the prediction's value
+    assert all(scores) and len(set(scores)) == 3
     assert 'id="L0-grad-1"' in layout.svg and 'data-prefix="max |grad| "' in layout.svg
     assert all(f["image"].startswith("data:image/png") for f in watch.frames)
 
@@ -363,3 +380,26 @@ def test_an_interrupted_run_keeps_its_replay(tmp_path: Path, monkeypatch, capsys
     assert f"wrote {replay} (3 recorded steps" in captured.out
     page = replay.read_text()
     assert "training interrupted at step 25" in page
+
+
+@needs_dot
+def test_no_number_of_the_layout_step_goes_stale() -> None:
+    """Every text outside the layers' boxes and the legend is either updated by the frames
+    (it has an id) or does not change with the step (an edge count, a shape and dtype)."""
+    import xml.etree.ElementTree as ET
+
+    watch = Watch(every=10)
+    train_spiral(iters=20, callback=watch)
+    layout = watch._layouts[0].result()
+    svg = "{http://www.w3.org/2000/svg}"
+    units = {unit.name for unit in layout.units} | {"legend"}
+    kept = re.compile(r"[\d,]+ edges?$|\(.*\) \w+$")
+    for g in ET.fromstring(layout.svg).iter(f"{svg}g"):
+        title = g.find(f"{svg}title")
+        if g.get("class") not in ("node", "edge") or title is None or title.text in units:
+            continue
+        for text in g.iter(f"{svg}text"):
+            words = text.text or ""
+            assert (text.get("id") or "").startswith("L0-") or kept.match(words), words
+    ids = re.findall(r'id="(L0-[a-z]+-\d+)"', layout.svg)
+    assert "L0-value-4" in ids and "L0-grad-4" in ids  # the loss: its value and gradient

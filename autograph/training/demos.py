@@ -59,7 +59,7 @@ def train_moons(
 
     Returns (model, history, (X, y)) with y in {-1, +1}; `history.train_acc` is measured
     before each update (as micrograd prints it) plus once after the last. `callback` is
-    called with a `StepInfo` after every update (step k + 1 of `steps`).
+    called with a `StepInfo` at every step, before its update (step k + 1 of `steps`).
 
     Bad data is refused before training (ValueError: a NaN, infinite or negative `noise`, or
     points that overflow); a loss that becomes NaN or infinite raises `TrainingDiverged`
@@ -86,16 +86,16 @@ def train_moons(
                 raise error
             model.zero_grad()
             loss.backward()
+            history.loss.append(float(loss.data))
+            history.steps.append(k)
+            history.train_acc.append(acc)
+            if callback is not None:  # the step's graph and gradients, before the update
+                callback(StepInfo(k + 1, steps, loss, model, history, X, y))
             lr = 1.0 - 0.9 * k / steps
             with no_grad():
                 for p in model.parameters():
                     p.data -= lr * p.grad
-            history.loss.append(float(loss.data))
-            history.steps.append(k)
-            history.train_acc.append(acc)
             bar.update(1)
-            if callback is not None:
-                callback(StepInfo(k + 1, steps, loss, model, history, X, y))
             if log is not None and (k % 10 == 0 or k == steps - 1):
                 log(f"step {k:3d}  loss {loss.data:.6f}  accuracy {acc * 100:.0f}%")
     finally:

@@ -11,8 +11,9 @@ A run never ends quietly with a NaN: training data that holds NaN or infinite va
 refused before the first step, and a loss that becomes NaN or infinite stops the run with
 `TrainingDiverged`, which names the step (and carries the history up to it).
 
-`callback=f` calls `f(StepInfo(...))` after every step (the update done, the step's gradients
-still on the parameters): `autograph.training.watch.Watch` records a live panel that way.
+`callback=f` calls `f(StepInfo(...))` at every step, after `backward()` and before the update
+(so the loss's graph, its gradients and the weights all belong to that step):
+`autograph.training.watch.Watch` records a live panel that way.
 Without a callback the loop does no extra work.
 """
 
@@ -98,14 +99,14 @@ class History:
 
 @dataclass(frozen=True, slots=True)
 class StepInfo:
-    """What a training loop's `callback` sees after each step: the update is done, and the
-    parameters still hold the step's gradients (they are reset after the callback)."""
+    """What a training loop's `callback` sees at each step, after `backward()` and before
+    the update: the loss's graph, the parameters' gradients and weights are the step's."""
 
     step: int  # 1-based: steps done so far
     total: int  # steps the run will take
     loss: Any  # the step's loss node: its graph, with gradients after backward()
     model: Any
-    history: History  # what the run has recorded so far (this step's evaluation included)
+    history: History  # what the run has recorded so far (this step's loss included)
     x: Any = None  # the training inputs and targets (2-D inputs: a decision boundary)
     t: Any = None
 
@@ -172,7 +173,8 @@ def fit(
     - `log`: where the per-epoch lines go (None for silence).
     - `blas_threads`: "auto" (one BLAS thread when the net's matrix products are small, see
       `autograph.training.threads`), a count, or None to leave the library's setting.
-    - `callback`: called with a `StepInfo` after every step, e.g. a
+    - `callback`: called with a `StepInfo` at every step (after backward, before the
+      update), e.g. a
       `autograph.training.watch.Watch` that shows the run live.
 
     Raises ValueError for data holding NaN or infinite values, and `TrainingDiverged` (naming
@@ -240,15 +242,15 @@ def fit(
                     error.history = history
                     raise error
                 loss.backward()
-                optimizer.step()
                 losses.append(value)
+                if callback is not None:  # the step's graph and gradients, before the update
+                    callback(StepInfo(step, iters, loss, model, history, x_train, t_train))
+                optimizer.step()
+                optimizer.zero_grad()
                 if step % 50 == 0:
                     bar.update(50)
                 if step % eval_every == 0 or step == iters:
                     evaluate(step)
-                if callback is not None:
-                    callback(StepInfo(step, iters, loss, model, history, x_train, t_train))
-                optimizer.zero_grad()
     finally:
         bar.close()
         history.wall_time = time.perf_counter() - start

@@ -23,6 +23,7 @@ Three ways to see the frames:
 
 from __future__ import annotations
 
+import copy
 import math
 import threading
 import time
@@ -184,7 +185,10 @@ class Watch:
             self._plans.append(plan_units(graph, COLLAPSE))
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(1, thread_name_prefix="autograph-layout")
-            future = self._pool.submit(PanelGraph, graph, collapse=COLLAPSE, prefix=f"L{index}-")
+            # the layout is drawn while training goes on and updates arrays in place (weights,
+            # gradients): it gets a copy of this step's numbers
+            snapshot = copy.deepcopy(graph)
+            future = self._pool.submit(PanelGraph, snapshot, collapse=COLLAPSE, prefix=f"L{index}-")
             self._layouts.append(future)
         plan, units = self._plans[index]
         return index, unit_states(graph, units), plan
@@ -252,6 +256,11 @@ class Watch:
                 message += f", test accuracy {history.test_acc[-1]:.4g}"
         with self._lock:
             self.finished, self.status = True, message
+            last = self.frames[-1] if self.frames else None
+            measured = history.steps[-1] if history is not None and history.steps else -1
+            if last is not None and history is not None and measured >= last["step"]:
+                last["train_acc"] = _last(history.train_acc)  # the run's final evaluation
+                last["test_acc"] = _last(history.test_acc)
         self._refresh(force=True)
 
     # -- what is shown ---------------------------------------------------------------

@@ -22,6 +22,7 @@ script (the live page and the replay file, which set the ids' attributes).
 from __future__ import annotations
 
 import math
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", XLINK_NS)
 _TAG = f"{{{SVG_NS}}}"
 _SHAPES = {f"{_TAG}path", f"{_TAG}polygon", f"{_TAG}ellipse", f"{_TAG}rect"}
+_KEPT = re.compile(r"[\d,]+ edges?$|\(.*\) \w+$")  # a count, a shape and dtype
 NO_FILL = "#ffffff"  # a node without a gradient: drawn unfilled, white on the page
 
 
@@ -74,6 +76,8 @@ def plan_units(graph: Graph, collapse: Collapse) -> tuple[Plan | None, list[Unit
         return None, [Unit(f"n{k}", (k,), False) for k in range(len(graph.nodes))]
     units = [Unit(f"b{m}", tuple(ks), True) for m, ks in enumerate(plan.members)]
     units += [Unit(f"n{k}", (k,), False) for k, m in enumerate(plan.box) if m is None]
+    if plan.box[graph.root] is not None:  # an output inside a box: its value may be drawn
+        units.append(Unit(f"r{graph.root}", (graph.root,), False))  # on an arrow of its own
     return plan, units
 
 
@@ -160,9 +164,13 @@ class PanelGraph:
 
     def _mark(self, first: list[UnitState]) -> None:
         index = {unit.name: j for j, unit in enumerate(self.units)}
+        others: list[ET.Element] = []  # drawn beside the units (e.g. the output's edge)
         for g in self._root.iter(f"{_TAG}g"):
             title = g.find(f"{_TAG}title")
-            if g.get("class") != "node" or title is None or title.text not in index:
+            if g.get("class") != "node" or title is None:
+                continue
+            if title.text not in index:
+                others.append(g)
                 continue
             j = index[title.text]
             state, found = first[j], self._elements[j]
@@ -171,23 +179,65 @@ class PanelGraph:
                 if element.tag in _SHAPES and "fill" not in found and fill not in (None, "none"):
                     found["fill"] = element
                 elif element.tag == f"{_TAG}text":
-                    text = element.text or ""
-                    if fill == GRAD_COLOR and "grad" not in found:
-                        found["grad"] = element
-                        # "max |grad| 2.739": keep the words, change the number
-                        number = state.grad or ""
-                        cut = text.endswith(number) and number
-                        self._prefixes[j] = text[: -len(number)] if cut else ""
-                    elif state.value is not None and text == state.value and "value" not in found:
-                        found["value"] = element
+                    self._match_text(j, element, state, found)
             if "fill" not in found:  # an unfilled node: give it one to recolour
                 shape = next((e for e in g.iter() if e.tag in _SHAPES), None)
                 if shape is not None:
                     found["fill"] = shape
+        # a style may write a node's value and gradient outside its shape (the textbook
+        # style draws the output's above and below an arrow of its own)
+        for j, (unit, state) in enumerate(zip(self.units, first, strict=True)):
+            found = self._elements[j]
+            if unit.box or ("value" in found or state.value is None):
+                continue
+            for g in others:
+                for element in g.iter(f"{_TAG}text"):
+                    self._match_text(j, element, state, found, exact=True)
+        # numbers on the arrows (values carried forward, drawn by an edge or by a label node
+        # of its own) belong to the layout's step and would go stale: only the arrows'
+        # counts, shapes and dtypes stay, and the texts the frames update
+        marked = {id(e) for found in self._elements for e in found.values()}
+        for g in self._root.iter(f"{_TAG}g"):
+            title = g.find(f"{_TAG}title")
+            if g.get("class") not in ("edge", "node") or title is None:
+                continue
+            if g.get("class") == "node" and (title.text in index or title.text == "legend"):
+                continue
+            for parent in list(g.iter()):
+                for element in list(parent):
+                    words = element.text or ""
+                    if (
+                        element.tag == f"{_TAG}text"
+                        and id(element) not in marked
+                        and not _KEPT.match(words)
+                    ):
+                        parent.remove(element)
+        for j, found in enumerate(self._elements):
             for key, element in found.items():
                 element.set("id", f"{self.prefix}{key}-{j}")
                 if key == "grad":
                     element.set("data-prefix", self._prefixes[j])
+
+    def _match_text(
+        self,
+        j: int,
+        element: ET.Element,
+        state: UnitState,
+        found: dict[str, ET.Element],
+        exact: bool = False,
+    ) -> None:
+        """Mark `element` as unit j's gradient text (red) or value text, if it is one."""
+        text = element.text or ""
+        if element.get("fill") == GRAD_COLOR and "grad" not in found:
+            if exact and text != state.grad:
+                return
+            found["grad"] = element
+            # "max |grad| 2.739": keep the words, change the number
+            number = state.grad or ""
+            cut = text.endswith(number) and number
+            self._prefixes[j] = text[: -len(number)] if cut else ""
+        elif state.value is not None and text == state.value and "value" not in found:
+            found["value"] = element
 
     def render(self, states: Sequence[UnitState]) -> str:
         """The SVG with one step's colours and numbers (the layout itself stays)."""
