@@ -1,4 +1,6 @@
-"""`autograph train mnist|moons`: the textbook's MNIST net, or micrograd's moons MLP.
+"""`autograph train mnist|moons|spiral`: the textbook's MNIST net, micrograd's moons MLP, or
+a small Tensor MLP on the three-arm spiral; each can be watched (`--live`, `--replay`: see
+`autograph.cli.watching`).
 
 Arguments are checked, and every output file is created (then removed again) in its place,
 before any training starts, so nothing is lost after minutes of work; sizes that would not
@@ -18,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from autograph.cli import train_spiral, watching
 from autograph.cli.errors import CommandError
 from autograph.training import (
     TrainingDiverged,
@@ -32,11 +35,12 @@ MNIST_INPUTS, MNIST_CLASSES = 784, 10
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Register `autograph train mnist|moons` on an argparse subparsers object."""
+    """Register `autograph train mnist|moons|spiral` on an argparse subparsers object."""
     parser = subparsers.add_parser(
         "train",
-        help="train a net: the textbook's MNIST net, or micrograd's moons MLP",
-        description="Train the textbook's two-layer net on MNIST, or micrograd's moons MLP.",
+        help="train a net: the textbook's MNIST net, micrograd's moons MLP, or the spiral",
+        description="Train the textbook's two-layer net on MNIST, micrograd's moons MLP, or "
+        "a small MLP on the three-arm spiral; --live or --replay shows the net learning.",
     )
     targets = parser.add_subparsers(dest="target", metavar="TARGET", required=True)
 
@@ -80,6 +84,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     mnist.add_argument("--url", help="where --download fetches the files from")
     mnist.add_argument("--no-verify", action="store_true", help="skip the MD5 checks")
     mnist.add_argument("--quiet", action="store_true", help="no progress bar")
+    watching.add_flags(mnist)
     mnist.set_defaults(func=run)
 
     moons = targets.add_parser(
@@ -108,7 +113,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         ".pdf or .dot), clustered by layer and neuron",
     )
     moons.add_argument("--quiet", action="store_true", help="no progress bar")
+    watching.add_flags(moons)
     moons.set_defaults(func=run)
+
+    train_spiral.add_target(targets, run)
     parser.set_defaults(func=run)
     return parser
 
@@ -118,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
         return _run_mnist(args)
     if args.target == "moons":
         return _run_moons(args)
+    if args.target == "spiral":
+        return train_spiral.run(args)
     raise CommandError(f"unknown training target {args.target!r}")
 
 
@@ -246,6 +256,7 @@ def _run_mnist(args: argparse.Namespace) -> int:
     sizes = [MNIST_INPUTS, *hidden, MNIST_CLASSES]
     _check_memory(sizes, args.batch, np.dtype(args.dtype).itemsize)
     outputs = _prepare_outputs(args, ("plot", "save"))
+    session = watching.start(args, f"MNIST {'-'.join(str(s) for s in sizes)}, {args.optimizer}")
     try:
         (x_train, t_train), (x_test, t_test) = load_mnist(
             args.data,
@@ -255,6 +266,8 @@ def _run_mnist(args: argparse.Namespace) -> int:
             dtype=args.dtype,
         )
     except MNISTError as error:
+        if session is not None:
+            session.close()
         raise CommandError(str(error)) from None
     rng = np.random.default_rng(args.seed)
     print(
@@ -264,26 +277,28 @@ def _run_mnist(args: argparse.Namespace) -> int:
         flush=True,
     )
     try:
-        if len(hidden) == 1 and not isinstance(init, str):
-            model: Any = TwoLayerNet(
-                x_train.shape[1], hidden[0], 10, weight_init_std=init, rng=rng, dtype=args.dtype
+        with _watched(session):
+            if len(hidden) == 1 and not isinstance(init, str):
+                model: Any = TwoLayerNet(
+                    x_train.shape[1], hidden[0], 10, weight_init_std=init, rng=rng, dtype=args.dtype
+                )
+            else:
+                model = MLP(x_train.shape[1], [*hidden, 10], init=init, rng=rng, dtype=args.dtype)
+            optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
+            history = fit(
+                model,
+                x_train,
+                t_train,
+                x_test,
+                t_test,
+                optimizer=optimizer,
+                iters=args.iters,
+                batch_size=args.batch,
+                seed=args.seed,
+                quiet=args.quiet,
+                log=lambda line: print(line, flush=True),
+                callback=session.watch if session else None,
             )
-        else:
-            model = MLP(x_train.shape[1], [*hidden, 10], init=init, rng=rng, dtype=args.dtype)
-        optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
-        history = fit(
-            model,
-            x_train,
-            t_train,
-            x_test,
-            t_test,
-            optimizer=optimizer,
-            iters=args.iters,
-            batch_size=args.batch,
-            seed=args.seed,
-            quiet=args.quiet,
-            log=lambda line: print(line, flush=True),
-        )
     except MemoryError:
         raise CommandError(
             f"not enough memory for a {'-'.join(str(s) for s in sizes)} net with --batch "
@@ -300,7 +315,12 @@ def _run_mnist(args: argparse.Namespace) -> int:
     if "save" in outputs:
         with _writing("--save", outputs["save"]):
             print(f"wrote {model.save(outputs['save'])}")
+    if session is not None:
+        session.done()
     return 0
+
+
+_watched = watching.watched
 
 
 def _run_moons(args: argparse.Namespace) -> int:
@@ -309,16 +329,19 @@ def _run_moons(args: argparse.Namespace) -> int:
     if not (math.isfinite(args.noise) and args.noise >= 0):
         raise CommandError(f"--noise must be a finite number >= 0, got {args.noise}")
     outputs = _prepare_outputs(args, ("plot", "boundary", "save", "graph"))
+    session = watching.start(args, "micrograd's moons: scalar MLP(2, [16, 16, 1])")
     try:
-        model, history, (X, y) = train_moons(
-            steps=args.steps,
-            n_samples=args.samples,
-            noise=args.noise,
-            data_seed=args.seed,
-            init_seed=args.init_seed,
-            quiet=args.quiet,
-            log=lambda line: print(line, flush=True),
-        )
+        with _watched(session):
+            model, history, (X, y) = train_moons(
+                steps=args.steps,
+                n_samples=args.samples,
+                noise=args.noise,
+                data_seed=args.seed,
+                init_seed=args.init_seed,
+                quiet=args.quiet,
+                log=lambda line: print(line, flush=True),
+                callback=session.watch if session else None,
+            )
     except (ValueError, TrainingDiverged) as error:  # bad data (make_moons), or a NaN loss
         raise CommandError(str(error)) from None
     except MemoryError:
@@ -345,4 +368,6 @@ def _run_moons(args: argparse.Namespace) -> int:
         except Exception as error:  # the renderer's own errors (e.g. no Graphviz) are clear
             raise CommandError(f"could not draw the graph: {error}") from None
         print(f"wrote {written or outputs['graph']}")
+    if session is not None:
+        session.done()
     return 0

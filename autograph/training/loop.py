@@ -10,6 +10,11 @@ beyond the ops of the net, so it runs at the speed of hand-written NumPy
 A run never ends quietly with a NaN: training data that holds NaN or infinite values is
 refused before the first step, and a loss that becomes NaN or infinite stops the run with
 `TrainingDiverged`, which names the step (and carries the history up to it).
+
+`callback=f` calls `f(StepInfo(...))` at every step, after `backward()` and before the update
+(so the loss's graph, its gradients and the weights all belong to that step):
+`autograph.training.watch.Watch` records a live panel that way.
+Without a callback the loop does no extra work.
 """
 
 from __future__ import annotations
@@ -92,6 +97,23 @@ class History:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class StepInfo:
+    """What a training loop's `callback` sees at each step, after `backward()` and before
+    the update: the loss's graph, the parameters' gradients and weights are the step's."""
+
+    step: int  # 1-based: steps done so far
+    total: int  # steps the run will take
+    loss: Any  # the step's loss node: its graph, with gradients after backward()
+    model: Any
+    history: History  # what the run has recorded so far (this step's loss included)
+    x: Any = None  # the training inputs and targets (2-D inputs: a decision boundary)
+    t: Any = None
+
+
+StepCallback = Callable[[StepInfo], None]
+
+
 def accuracy(
     model: Callable[[Tensor], Tensor], x: np.ndarray, t: np.ndarray, *, batch_size: int = 10000
 ) -> float:
@@ -140,6 +162,7 @@ def fit(
     quiet: bool = False,
     log: Log | None = print,
     blas_threads: int | str | None = "auto",
+    callback: StepCallback | None = None,
 ) -> History:
     """Train `model` (a callable Tensor -> logits) for `iters` steps; return the History.
 
@@ -150,6 +173,9 @@ def fit(
     - `log`: where the per-epoch lines go (None for silence).
     - `blas_threads`: "auto" (one BLAS thread when the net's matrix products are small, see
       `autograph.training.threads`), a count, or None to leave the library's setting.
+    - `callback`: called with a `StepInfo` at every step (after backward, before the
+      update), e.g. a
+      `autograph.training.watch.Watch` that shows the run live.
 
     Raises ValueError for data holding NaN or infinite values, and `TrainingDiverged` (naming
     the step) if the loss becomes NaN or infinite.
@@ -216,9 +242,11 @@ def fit(
                     error.history = history
                     raise error
                 loss.backward()
+                losses.append(value)
+                if callback is not None:  # the step's graph and gradients, before the update
+                    callback(StepInfo(step, iters, loss, model, history, x_train, t_train))
                 optimizer.step()
                 optimizer.zero_grad()
-                losses.append(value)
                 if step % 50 == 0:
                     bar.update(50)
                 if step % eval_every == 0 or step == iters:
