@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING
 
 from autograph.engine import (
     RULES,
+    CustomOpError,
+    Function,
+    LayerOp,
     Node,
     ShapeError,
     Tensor,
@@ -35,6 +38,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "RULES",
+    "CustomOpError",
+    "Function",
+    "LayerOp",
     "Node",
     "ShapeError",
     "Tensor",
@@ -60,20 +66,29 @@ if TYPE_CHECKING:  # what static checkers see; at run time __getattr__ imports o
     from autograph import cli as cli
     from autograph import data as data
     from autograph import nn as nn
+    from autograph import optim as optim
     from autograph import testing as testing
+    from autograph import torch as torch
     from autograph import training as training
     from autograph import viz as viz
+    from autograph.viz import draw_dot as draw_dot
 
-_SUBPACKAGES = frozenset({"cli", "data", "engine", "nn", "testing", "training", "viz"})
+_SUBPACKAGES = frozenset(
+    {"cli", "data", "engine", "nn", "optim", "testing", "torch", "training", "viz"}
+)
+# micrograd's notebook calls `draw_dot(root)`; here it is `autograph.draw_dot` too
+_LAZY_NAMES = {"draw_dot": "autograph.viz"}
 
 
 def __getattr__(name: str) -> object:
-    if name in _SUBPACKAGES:
-        import importlib
+    import importlib
 
+    if name in _SUBPACKAGES:
         return importlib.import_module(f"autograph.{name}")
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(_LAZY_NAMES[name]), name)
     raise AttributeError(f"module 'autograph' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _SUBPACKAGES)
+    return sorted(set(globals()) | _SUBPACKAGES | set(_LAZY_NAMES))

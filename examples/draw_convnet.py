@@ -4,7 +4,7 @@
 
 One training batch (100 random images) goes through the net and back; `collapse=1` draws
 each of the layers' scopes (Conv1, Relu1, Pool1, Affine1, Relu2, Affine2) as one box, and
-each arrow between two boxes is labelled with the shape of the tensor it carries.
+`shapes=True` labels each arrow between two boxes with the shape of the tensor it carries.
 """
 
 import sys
@@ -25,6 +25,7 @@ path = save(
     loss,
     sys.argv[1] if len(sys.argv) > 1 else "simple_convnet.png",
     collapse=1,
+    shapes=True,
     title="SimpleConvNet: one training batch, by layer (shapes on the arrows)",
 )
 print(path)

@@ -3,8 +3,10 @@
 1. The apple-and-orange shopping graph with MulLayer/AddLayer, backward called by hand.
 2. Relu, Sigmoid, Affine, SoftmaxWithLoss on random inputs: largest difference from
    autograph's backward pass.
-3. The sequel's layers (MatMul, Affine, Sigmoid with params/grads lists) trained with
-   SGD(lr).update(params, grads) on the spiral, gradients by hand.
+3. The sequel's chapter 1 as the book runs it (`ch01/train.py`): its spiral data, its
+   TwoLayerNet (Affine, Sigmoid, Affine, SoftmaxWithLoss with params/grads lists, gradients
+   by hand), SGD(lr=1.0) and the Trainer, 300 epochs of batches of 30; the same seeds give
+   the book's losses.
 
     python examples/textbook_layers.py
 """
@@ -14,9 +16,10 @@ from __future__ import annotations
 import numpy as np
 
 from autograph import Tensor, softmax_cross_entropy
-from autograph.data import make_spiral
+from autograph.data import spiral
 from autograph.nn import sequel
 from autograph.nn import textbook as tb
+from autograph.training import Trainer
 
 
 def shopping() -> None:
@@ -77,37 +80,15 @@ def layers_against_autograph() -> None:
 
 
 def sequel_training() -> None:
-    x, t = make_spiral(100, 3, seed=0)
-    rng = np.random.default_rng(0)
-    layers = [
-        sequel.Affine(rng.standard_normal((2, 20)), np.zeros(20)),
-        sequel.Sigmoid(),
-        sequel.Affine(0.1 * rng.standard_normal((20, 3)), np.zeros(3)),
-    ]
-    params = [p for layer in layers for p in layer.params]
-    grads = [g for layer in layers for g in layer.grads]
-    optimizer = sequel.SGD(lr=1.0)
-    loss_layer = tb.SoftmaxWithLoss()
-    for epoch in range(1, 301):
-        order = rng.permutation(len(x))
-        for start in range(0, len(x), 30):
-            rows = order[start : start + 30]
-            h = x[rows]
-            for layer in layers:
-                h = layer.forward(h)
-            loss = loss_layer.forward(h, t[rows])
-            d = loss_layer.backward()
-            for layer in reversed(layers):
-                d = layer.backward(d)
-            optimizer.update(params, grads)  # grads were written in place by backward
-        if epoch % 100 == 0:
-            h = x
-            for layer in layers:
-                h = layer.forward(h)
-            print(
-                f"sequel epoch {epoch}: loss {loss:.3f}, accuracy "
-                f"{np.mean(h.argmax(axis=1) == t):.2f}"
-            )
+    x, t = spiral.load_data()  # seeds NumPy's generator with 1984, as the book's
+    model = sequel.TwoLayerNet(input_size=2, hidden_size=10, output_size=3)
+    trainer = Trainer(model, sequel.SGD(lr=1.0))
+    trainer.fit(x, t, max_epoch=300, batch_size=30, eval_interval=10, log=None)
+    # one record per epoch (10 iterations, recorded every 10): the book's loss_list
+    for epoch in (100, 200):
+        print(f"sequel epoch {epoch}: loss {trainer.loss_list[epoch - 1]:.3f}")
+    accuracy = np.mean(model.predict(x).argmax(axis=1) == t.argmax(axis=1))
+    print(f"sequel epoch 300: loss {trainer.loss_list[-1]:.3f}, accuracy {accuracy:.2f}")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ accuracy, and writes the figure to --out (what `autograph compare optimizers` do
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,10 @@ from autograph.data import load_mnist
 from autograph.nn import TwoLayerNet, make_optimizer
 from autograph.training import fit, plot_history
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
+# $AUTOGRAPH_MNIST if set (what load_mnist() reads), else the project's copy of the files
+DEFAULT_DATA = os.environ.get("AUTOGRAPH_MNIST") or (
+    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
+)
 
 
 def main() -> None:

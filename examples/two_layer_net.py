@@ -1,8 +1,8 @@
 """The notes' training loop, as written, on autograph's TwoLayerNet.
 
-`network.gradient` is autograph's backward pass; the loop itself is the notes' (random
-mini-batches, `params[key] -= learning_rate * grad[key]`, train and test accuracy once per
-epoch, "Wall time" at the end).
+`network.gradient` is autograph's backward pass; the loop itself is the notes' (NumPy's
+global generator seeded once, `np.random.choice` mini-batches, `params[key] -= learning_rate
+* grad[key]`, train and test accuracy once per epoch, "Wall time" at the end).
 
     python examples/two_layer_net.py [--data ../shared/data/mnist] [--iters 10000]
 """
@@ -10,6 +10,7 @@ epoch, "Wall time" at the end).
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -18,7 +19,10 @@ import numpy as np
 from autograph.data import load_mnist
 from autograph.nn import TwoLayerNet
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
+# $AUTOGRAPH_MNIST if set (what load_mnist() reads), else the project's copy of the files
+DEFAULT_DATA = os.environ.get("AUTOGRAPH_MNIST") or (
+    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
+)
 
 
 def main() -> None:
@@ -29,8 +33,8 @@ def main() -> None:
     args = parser.parse_args()
 
     (x_train, t_train), (x_test, t_test) = load_mnist(args.data, normalize=True, one_hot_label=True)
-    rng = np.random.default_rng(args.seed)
-    network = TwoLayerNet(input_size=784, hidden_size=50, output_size=10, rng=rng)
+    np.random.seed(args.seed)  # the weights and the batches, as in the book's script
+    network = TwoLayerNet(input_size=784, hidden_size=50, output_size=10)
 
     # Train Parameters (the notes')
     iters_num = args.iters
@@ -42,7 +46,7 @@ def main() -> None:
 
     start = time.perf_counter()
     for step in range(1, iters_num + 1):
-        batch_mask = rng.choice(train_size, batch_size)
+        batch_mask = np.random.choice(train_size, batch_size)
         x_batch = x_train[batch_mask]
         t_batch = t_train[batch_mask]
         grad = network.gradient(x_batch, t_batch)  # backprop, by autograph

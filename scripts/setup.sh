@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything autograph needs on a fresh Debian machine that has Python 3.11 and pip:
 # Graphviz (renders pictures), a Hangul font (Korean labels in PNGs), Chromium and its
-# driver (the browser test of the step-through player), and the package with its dev tools.
+# driver (the browser test of the step-through player), and the package with its dev tools
+# and the PyTorch extra (torch==2.13.0, the CPU build: autograph.torch and its tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +20,4 @@ if [ ${#missing[@]} -gt 0 ]; then
     "${missing[@]}" >/dev/null
 fi
 
-# PyTorch (tests compare the image ops with it): the CPU wheel, not PyPI's CUDA build
-python3 -c "import torch" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check \
-  torch --index-url https://download.pytorch.org/whl/cpu
-python3 -m pip install -q --disable-pip-version-check -e ".[dev]"
+python3 -m pip install -q --disable-pip-version-check -e ".[dev,torch]"

@@ -127,9 +127,12 @@ def test_compare_command_writes_every_figure(tmp_path: Path, capsys) -> None:
 
 
 def test_compare_command_errors(tmp_path: Path, capsys, monkeypatch) -> None:
-    monkeypatch.delenv("AUTOGRAPH_MNIST_DIR", raising=False)
-    assert main(["compare", "optimizers"]) == 2
-    assert "pass --data DIR" in capsys.readouterr().err
+    # without --data, $AUTOGRAPH_MNIST names the directory (as load_mnist reads it)
+    monkeypatch.setenv("AUTOGRAPH_MNIST", str(tmp_path / "nowhere"))
+    assert main(["compare", "optimizers", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("autograph: ") and "train-images-idx3-ubyte.gz" in err
+    assert str(tmp_path / "nowhere") in err
     blocker = tmp_path / "file"
     blocker.write_text("")
     assert main(["compare", "dropout", "--data", ".", "--out", str(blocker)]) == 2

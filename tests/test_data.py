@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from autograph.data import (
     MNIST_FILES,
@@ -230,3 +232,79 @@ def test_images_must_be_28x28_even_unverified(tiny, name: str, shape) -> None:
         MNISTError, match=f"{name}: images are {shape[1]}x{shape[2]}, but MNIST images are 28x28"
     ):
         load_mnist(root, verify=False)
+
+
+# -- the textbook's load_mnist() without a path ------------------------------------------------
+
+
+def test_load_mnist_without_a_root_reads_the_environment_variable(tiny, monkeypatch) -> None:
+    root, arrays = tiny
+    monkeypatch.setenv("AUTOGRAPH_MNIST", str(root))
+    monkeypatch.delenv("AUTOGRAPH_MNIST_DIR", raising=False)
+    # the book's call, options by name, no path
+    (x, t), (xt, tt) = load_mnist(normalize=True, flatten=True, one_hot_label=False, verify=False)
+    assert x.shape == (TRAIN_N, 784) and t.dtype == np.uint8
+    np.testing.assert_array_equal(t, arrays["train-labels-idx1-ubyte.gz"])
+    (x, t), _ = load_mnist(normalize=False, flatten=False, one_hot_label=True, verify=False)
+    assert x.shape == (TRAIN_N, 1, 28, 28) and t.shape == (TRAIN_N, 10)
+
+
+def test_load_mnist_default_directory_and_what_to_do_when_it_is_empty(tmp_path, monkeypatch):
+    from autograph.data import mnist
+
+    monkeypatch.delenv("AUTOGRAPH_MNIST", raising=False)
+    monkeypatch.delenv("AUTOGRAPH_MNIST_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert mnist.mnist_root() == tmp_path / ".autograph" / "mnist"
+    with pytest.raises(MNISTNotFound) as error:
+        load_mnist()
+    message = str(error.value)
+    for needed in (str(tmp_path / ".autograph" / "mnist"), "train-images-idx3-ubyte.gz",
+                   "t10k-labels-idx1-ubyte.gz", "AUTOGRAPH_MNIST", "download"):  # fmt: skip
+        assert needed in message
+    _write_tiny_mnist(tmp_path / ".autograph" / "mnist")
+    (x, _), _ = load_mnist(verify=False)
+    assert len(x) == TRAIN_N
+
+
+def test_the_old_variable_name_is_reported_not_ignored(tiny, monkeypatch) -> None:
+    root, _ = tiny
+    monkeypatch.delenv("AUTOGRAPH_MNIST", raising=False)
+    monkeypatch.setenv("AUTOGRAPH_MNIST_DIR", str(root))
+    with pytest.raises(MNISTError, match=r"\$AUTOGRAPH_MNIST_DIR is no longer read"):
+        load_mnist(verify=False)
+
+
+def test_the_books_options_passed_by_position_are_refused(tiny) -> None:
+    with pytest.raises(TypeError, match="pass the textbook's options by name"):
+        load_mnist(True, True, False)
+
+
+def test_mnist_files_that_cannot_be_read_are_mnist_errors(tiny) -> None:
+    root, _ = tiny
+    (root / "t10k-labels-idx1-ubyte.gz").unlink()
+    (root / "t10k-labels-idx1-ubyte.gz").mkdir()  # a directory where a file should be
+    with pytest.raises(MNISTError):
+        load_mnist(root, verify=False)
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    dims=st.lists(st.integers(0, 2**32 - 1), min_size=3, max_size=3),
+    payload=st.integers(0, 2000),
+)
+def test_any_image_header_is_an_mnist_error_or_a_fit(tmp_path, dims, payload) -> None:
+    """Whatever sizes an IDX header claims (0 images, products past int64), load_mnist raises
+    MNISTError, never ValueError, MemoryError or OverflowError."""
+    root = tmp_path / "fuzz"
+    _write_tiny_mnist(root)
+    header = IMAGES_MAGIC.to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in dims)
+    with gzip.open(root / "train-images-idx3-ubyte.gz", "wb") as f:
+        f.write(header + bytes(payload))
+    try:
+        (x, _), _ = load_mnist(root, verify=False)
+    except MNISTError:
+        return
+    assert x.shape[1] == 784 and len(x) >= 1

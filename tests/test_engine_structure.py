@@ -98,7 +98,7 @@ def test_requires_grad_comes_from_every_input():
 
 def test_every_node_kind_provides_the_declared_contract():
     declared = ["_math", "_broadcasts", "_retains_by_default", "_empty_grad"]
-    methods = ["constant", "detach", "_seed", "_accumulate", "_zeros"]
+    methods = ["constant", "detach", "_seed", "_accumulate", "_zeros", "_own_gradient", "_assign"]
     for kind in (Value, Tensor):
         for name in declared:
             assert name in vars(kind), f"{kind.__name__} must set {name}"

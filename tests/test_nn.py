@@ -280,7 +280,9 @@ def _reference_steps(name: str, w: np.ndarray, grads: list[np.ndarray], lr: floa
         elif name == "rmsprop":
             h = 0.99 * h + 0.01 * g * g
             w = w - lr * g / (np.sqrt(h) + 1e-7)
-        elif name == "adam":
+        elif name in ("adam", "adamw"):
+            if name == "adamw":
+                w = w * (1 - lr * 0.01)  # decoupled weight decay, PyTorch's default 0.01
             m = 0.9 * m + 0.1 * g
             h = 0.999 * h + 0.001 * g * g
             # bias correction folded into the step size, as in the textbook

@@ -38,4 +38,5 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
         assert "no_such_thing" in str(error)
     else:
         raise AssertionError("expected AttributeError")
-    assert {"viz", "nn", "training"} <= set(dir(autograph))
+    assert {"viz", "nn", "training", "optim", "draw_dot"} <= set(dir(autograph))
+    assert autograph.draw_dot is autograph.viz.draw_dot

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from autograph.viz.dot import GRAD_COLOR
 from autograph.viz.gallery import apple
+from autograph.viz.labels import GRAD_COLOR
 from autograph.viz.player import player_html, write_player
 
 CHROMIUM = next(
@@ -101,11 +101,16 @@ def browser():
 
 
 def _visible_frame(driver) -> str:
-    shown = [
-        f.get_attribute("id")
-        for f in driver.find_elements("css selector", ".frame")
-        if f.is_displayed()
-    ]
+    """The one frame on show, read in one script run. Asking element by element (one
+    WebDriver round trip per frame) let the play timer switch frames between two reads, so
+    a frame read before the switch and the next one read after it both looked visible
+    (the flaky `['frame-1', 'frame-2']`); a script runs between two timer ticks, never
+    across one."""
+    shown = driver.execute_script(
+        "return Array.from(document.querySelectorAll('.frame'))"
+        ".filter(function (f) { return !f.hidden && f.getClientRects().length > 0; })"
+        ".map(function (f) { return f.id; });"
+    )
     assert len(shown) == 1, shown
     return shown[0]
 

@@ -8,13 +8,15 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from autograph import Value
 from autograph.viz import GraphvizNotFound, draw, render_source, save, to_dot
 from autograph.viz import render as render_module
-from autograph.viz.dot import GRAD_COLOR
+from autograph.viz.adapter import analyze
 from autograph.viz.gallery import apple, apple_orange, build, render_gallery
-from autograph.viz.graph import analyze
+from autograph.viz.labels import GRAD_COLOR
 
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz `dot` is not installed (apt-get install graphviz)"
@@ -118,7 +120,7 @@ def test_hangul_png_has_real_glyphs(tmp_path: Path) -> None:
     two different Hangul words give different pixels."""
     import subprocess
 
-    from autograph.viz.dot import FONT
+    from autograph.viz.labels import FONT
 
     covering = subprocess.run(
         ["fc-list", ":charset=c0ac", "family"], capture_output=True, text=True, check=True
@@ -129,7 +131,7 @@ def test_hangul_png_has_real_glyphs(tmp_path: Path) -> None:
     pngs = []
     for word in ("사과", "소비"):
         x = Value(1.0, label=word)
-        pngs.append(render_source(to_dot(x * 2), "png"))
+        pngs.append(render_source(to_dot(x * 2, show_grads=False), "png"))
     assert all(p.startswith(b"\x89PNG") for p in pngs)
     assert pngs[0] != pngs[1]
     out = save(apple_orange(lang="ko"), tmp_path / "shop.png")
@@ -198,3 +200,125 @@ def test_inputs_are_drawn_in_argument_order():
     groups = svg_groups(render_source(to_dot(price), "svg"))
     y = {texts[0][0]: texts[0][2] for title, texts in groups.items() if "->" not in title and texts}
     assert y["apple"] < y["apple_num"] < y["orange"] < y["orange_num"]
+
+
+# -- escaping, through the real `dot` (issue 8) -----------------------------------------
+
+NASTY = [
+    *("node", "edge", "graph", "digraph", "subgraph", "strict", "cluster_0", "n0", "e_out"),
+    *("]", "]]", "a]", "[", "{", "}", ";", "->", "--", '"', "'", "<B>x</B>", "&amp;", "&#92;"),
+    *("\\", "\\\\", "a\\\\b", "end\\", "\\N", "\\G", "\\E", "\\T", "\\H", "\\L", "\\l", "\\n"),
+    *("", " ", "  two  spaces ", "\t", "\x00", "\r\n", "line1\nline2", "x\x7fy"),
+    *("/", "//", "a/b", "사과", "\U0001f600", "\u200b", "\ufffd"),
+]
+
+
+def drawn(text: str) -> str:
+    """What Graphviz should draw for a label: control characters dropped, lines joined (a
+    label with nothing left is drawn as a space: an empty HTML-like label is an error)."""
+    kept = "".join(c for c in text if c == "\n" or (c >= " " and c != "\x7f"))
+    return kept.replace("\n", "") if kept else " "
+
+
+def texts_of(svg: bytes, cls: str, title: str) -> list[str] | None:
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        t = g.find(f"{SVG}title")
+        if g.get("class") == cls and t is not None and t.text == title:
+            return [x.text or "" for x in g.iter(f"{SVG}text")]
+    return None
+
+
+def spaced(text: str) -> str:
+    """Text with its spacing normalised: Graphviz writes runs of spaces (and no-break
+    spaces) in its own way so that they show."""
+    return " ".join(text.replace("\xa0", " ").split())
+
+
+def _nasty_graph(labels: list[str], scopes: list[str]) -> Value:
+    """One term per (label, scope): a leaf named `label`, created inside `scope`."""
+    from autograph import scope, sum_values
+
+    terms = []
+    for label, scope_name in zip(labels, scopes, strict=True):
+        with scope(scope_name):
+            a = Value(1.0, label=label)
+        term = a * Value(2.0, label=label)
+        term.label = label
+        terms.append(term)
+    total = sum_values(terms)
+    total.backward()
+    return total
+
+
+def _check_drawn(labels: list[str], scopes: list[str]) -> None:
+    """Graphviz accepts every style of the graph, draws each leaf's label as written and
+    titles each cluster with its scope's name."""
+    root = _nasty_graph(labels, scopes)
+    for options in (
+        {"style": "record", "local_derivatives": True},
+        {"collapse": 1},
+        {"colors": True, "heatmap": True, "local_derivatives": True, "title": labels[0]},
+    ):
+        render_source(to_dot(root, max_nodes=None, **options), "svg")
+    svg = render_source(to_dot(root, max_nodes=None), "svg")
+    graph = analyze(root)
+    leaves = [k for k, n in enumerate(graph.nodes) if n.is_leaf and n.requires_grad]
+    for k in leaves:
+        label = graph.nodes[k].label
+        drawn_text = texts_of(svg, "node", f"n{k}")
+        assert drawn_text is not None
+        if label:  # an unnamed leaf is a dot
+            assert spaced("".join(drawn_text)) == spaced(drawn(label)), (label, drawn_text)
+    paths = {
+        tuple(s.split("/")[:depth])
+        for s in scopes
+        if s
+        for depth in range(1, len(s.split("/")) + 1)
+    }
+    titles = [texts_of(svg, "cluster", f"cluster_{m}") for m in range(len(paths))]
+    assert sorted(spaced("".join(t or [])) for t in titles) == sorted(
+        spaced(drawn(p[-1])) for p in paths
+    )
+
+
+@needs_dot
+def test_nasty_labels_and_scope_names_render_as_written() -> None:
+    _check_drawn(NASTY, ["ok"] * len(NASTY))  # labels
+    scope_names = [n for n in NASTY if _is_scope_path(n)]  # (the engine refuses the rest)
+    _check_drawn(["x"] * len(scope_names), scope_names)
+
+
+@needs_dot
+def test_frames_with_nasty_names_render() -> None:
+    from autograph.viz import frame_dots
+
+    names = ["]", "\\N", "node", "\t"]
+    for source in frame_dots(_nasty_graph(names, names)):
+        render_source(source, "svg")
+
+
+def _is_scope_path(name: str) -> bool:
+    """A name `scope()` accepts: no empty segment between its '/'s."""
+    return bool(name) and "" not in name.split("/")
+
+
+@needs_dot
+@given(label=st.text(max_size=12), scope_name=st.text(max_size=8).filter(_is_scope_path))
+def test_any_label_and_scope_name_render_as_written(label: str, scope_name: str) -> None:
+    _check_drawn([label], [scope_name])
+
+
+@needs_dot
+def test_backslashes_are_drawn_as_written() -> None:
+    x = Value(1.0, label="a\\\\b")  # two backslashes
+    y = Value(2.0, label="\\N")  # Graphviz's escape for "this node's name"
+    z = x * y
+    z.label = "c\\d"
+    z.backward()
+    for style in ("textbook", "record"):
+        svg = render_source(to_dot(z, style=style), "svg").decode("utf-8")
+        root = ET.fromstring(svg)
+        texts = [t.text or "" for t in root.iter(f"{SVG}text")]
+        joined = " ".join(texts)
+        assert "a\\\\b" in joined and "\\N" in joined and "c\\d" in joined, texts
+        assert "n0" not in texts and "n1" not in texts  # \N was not expanded

@@ -36,10 +36,11 @@ def test_trace_apple_orange() -> None:
     lines = text.splitlines()
     assert len(lines) == 4
     assert lines[0] == (
-        "step 1/4: price = × with upstream 1: +(650) gets 1 × 1.1 = 1.1; tax gets 1 × 650 = 650"
+        "step 1/4: price = × with upstream 1: + (= 650) gets 1 × 1.1 = 1.1; tax gets 1 × 650 = 650"
     )
     assert lines[1] == (
-        "step 2/4: +(650) with upstream 1.1: ×(200) gets 1.1 × 1 = 1.1; ×(450) gets 1.1 × 1 = 1.1"
+        "step 2/4: + (= 650) with upstream 1.1: × (= 200) gets 1.1 × 1 = 1.1; "
+        "× (= 450) gets 1.1 × 1 = 1.1"
     )
     assert "orange gets 1.1 × 3 = 3.3; orange_num gets 1.1 × 150 = 165" in text
     assert "apple gets 1.1 × 2 = 2.2; apple_num gets 1.1 × 100 = 110" in text
@@ -49,9 +50,10 @@ def test_trace_apple_orange() -> None:
 def test_trace_does_not_touch_grads_and_matches_backward() -> None:
     x = Value(2.0, label="x")
     y = x * x + x
-    graph, seed, steps = record_steps(y)
+    graph = record_steps(y)  # the model, with the backward pass as `steps`
+    seed, steps = graph.seed, graph.steps
     assert x.grad == 0 and seed == 1.0
-    got = sum(g for s in steps for _i, p, _l, g in s.inputs if graph.nodes[p] is x)
+    got = sum(g for s in steps for _i, p, _l, g in s.inputs if graph.nodes[p].label == "x")
     y.backward()
     assert got == x.grad == 5.0
 
@@ -151,8 +153,8 @@ def test_expr_trace(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_draw(["--expr", "(x + y)**2", "--set", "x=3", "--set", "y=4", "--trace"]) == 0
     out = capsys.readouterr().out
     assert out == (
-        "step 1/2: **(49) with upstream 1: +(7) gets 1 × 14 = 14\n"
-        "step 2/2: +(7) with upstream 14: x gets 14 × 1 = 14; "
+        "step 1/2: **2 (= 49) with upstream 1: + (= 7) gets 1 × 14 = 14\n"
+        "step 2/2: + (= 7) with upstream 14: x gets 14 × 1 = 14; "
         "y gets 14 × 1 = 14\n"
     )
 
@@ -288,5 +290,5 @@ def test_tensor_trace_is_one_line_per_step() -> None:
     x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True, label="x")
     lines = trace((x * x).relu().sum()).splitlines()
     assert len(lines) == 3 and all(line.startswith("step ") for line in lines)
-    assert lines[0] == "step 1/3: Σ(55) with upstream 1: ReLU(2×3) gets [[1, 1, 1], [1, 1, 1]]"
+    assert lines[0] == "step 1/3: Σ (= 55) with upstream 1: ReLU (2×3) gets [[1, 1, 1], [1, 1, 1]]"
     assert lines[-1].endswith("x gets [[0, 1, 2], [3, 4, 5]]; x gets [[0, 1, 2], [3, 4, 5]]")

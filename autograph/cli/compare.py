@@ -9,7 +9,6 @@ iterations for the optimizers and inits, 1,000 images for batch norm, 300 for dr
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,8 +39,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--data",
         metavar="DIR",
-        default=os.environ.get("AUTOGRAPH_MNIST_DIR"),
-        help="directory with the four MNIST .gz files (default: $AUTOGRAPH_MNIST_DIR)",
+        help="directory with the four MNIST .gz files (default: $AUTOGRAPH_MNIST, "
+        "else ~/.autograph/mnist)",
     )
     parser.add_argument("--out", metavar="DIR", default=".", help="where the PNGs go (.)")
     parser.add_argument(
@@ -69,11 +68,6 @@ def _say(line: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from autograph.data.mnist import MNISTError, load_mnist
 
-    if not args.data:
-        raise CommandError(
-            "compare: pass --data DIR, the directory holding the four MNIST .gz files "
-            "(or set $AUTOGRAPH_MNIST_DIR)"
-        )
     if args.iters < 1 or (args.epochs is not None and args.epochs < 1):
         raise CommandError("--iters and --epochs must be at least 1")
     if not 0.0 < args.ratio < 1.0:

@@ -4,21 +4,25 @@
     autograph draw apple-orange --style record -o shop.png
     autograph draw --expr "(x + y)**2" --set x=3 --set y=4 --trace
     autograph draw sigmoid-expanded --local-derivatives --html sigmoid.html
+    autograph draw --module model.py -o model.svg     # a graph a Python file builds
 
 Without -o, --steps, --html or --trace the DOT text goes to stdout. Expressions are parsed by
-`autograph.viz.expression.build_expression` (a whitelist, never `eval`).
+`autograph.viz.expression.build_expression` (a whitelist, never `eval`). `--module FILE` runs
+the user's own Python file and draws what it defines (e.g. a PyTorch recording,
+`autograph.torch.record()`): FILE:NAME picks one object, else the only drawable one.
 """
 
 from __future__ import annotations
 
 import argparse
+import runpy
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from autograph.cli.errors import CommandError
 from autograph.cli.outputs import writable_dir, writable_file
-from autograph.engine.value import Value
 from autograph.viz.expression import (
     ExpressionError,
     MissingValue,
@@ -66,6 +70,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help=f"a gallery graph: {', '.join(GALLERY)}",
     )
     parser.add_argument("--expr", help='an expression to draw, e.g. "(x + y)**2"')
+    parser.add_argument(
+        "--module",
+        metavar="FILE[:NAME]",
+        help="run this Python file and draw what it defines: a PyTorch recording "
+        "(autograph.torch.record()), an autograph Value/Tensor or a graph model; NAME picks "
+        "one when it defines several",
+    )
     parser.add_argument(
         "--set",
         action="append",
@@ -118,6 +129,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="draw scopes as boxes: 'auto' or a depth (1 = top level)",
     )
     parser.add_argument(
+        "--shapes",
+        action="store_true",
+        help="with --collapse: label an arrow that carries one tensor with its shape",
+    )
+    parser.add_argument(
         "--max-nodes",
         type=int,
         default=500,
@@ -144,13 +160,71 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def _graph(args: argparse.Namespace) -> Value:
+def _drawable(obj: Any) -> bool:
+    from autograph.engine.node import Node
+    from autograph.viz.model import Graph
+
+    if isinstance(obj, type | ModuleType):
+        return False
+    return isinstance(obj, Node | Graph) or callable(getattr(obj, "__autograph_graph__", None))
+
+
+def load_drawable(spec: str) -> Any:
+    """Run the Python file of `--module FILE[:NAME]` and return what it defines to draw."""
+    path, _, name = spec.partition(":") if not Path(spec).exists() else (spec, "", "")
+    if not Path(path).is_file():
+        raise CommandError(f"--module {path}: no such file")
+    try:
+        namespace = runpy.run_path(path, run_name="__autograph_draw__")
+    except SystemExit as error:
+        raise CommandError(f"--module {path}: it exited ({error.code})") from None
+    except Exception as error:  # the user's code: report it as its failure, not ours
+        raise CommandError(
+            f"--module {path}: running it failed: {type(error).__name__}: {error}"
+        ) from None
+    if name:
+        if name not in namespace:
+            raise CommandError(f"--module {path} defines no {name!r}")
+        if not _drawable(namespace[name]):
+            raise CommandError(
+                f"--module {path}: {name} is a {type(namespace[name]).__name__}, which "
+                "cannot be drawn"
+            )
+        return namespace[name]
+    found = [k for k, v in namespace.items() if not k.startswith("_") and _drawable(v)]
+    if not found:
+        raise CommandError(
+            f"--module {path} defines nothing drawable: give it a variable that holds a "
+            "PyTorch recording (with autograph.torch.record() as rec: ...), an autograph "
+            "Value or Tensor, or an autograph.viz.model.Graph"
+        )
+    if len(found) > 1:
+        raise CommandError(
+            f"--module {path} defines several drawable objects ({', '.join(found)}): "
+            f"choose one with --module {path}:NAME"
+        )
+    return namespace[found[0]]
+
+
+def _graph(args: argparse.Namespace) -> Any:
     from autograph.viz.gallery import build
 
+    given = [what for what in (args.name, args.expr, args.module) if what]
     if args.name and args.expr:
         raise CommandError("give a gallery NAME or --expr, not both")
-    if not args.name and not args.expr:
-        raise CommandError("nothing to draw: give a gallery NAME (e.g. apple) or --expr")
+    if len(given) > 1:
+        raise CommandError("give --module alone, not with a gallery NAME or --expr")
+    if not given:
+        raise CommandError(
+            "nothing to draw: give a gallery NAME (e.g. apple), --expr or --module FILE"
+        )
+    if args.module:
+        if args.set or args.no_backward or args.exact or args.korean:
+            raise CommandError(
+                "--set, --no-backward, --exact and --korean are for gallery graphs and "
+                "--expr; --module draws what the file built"
+            )
+        return load_drawable(args.module)
     values = parse_assignments(args.set, args.exact)
     if args.expr:
         try:
@@ -188,7 +262,7 @@ def _graph(args: argparse.Namespace) -> Value:
 
 def run(args: argparse.Namespace) -> int:
     from autograph.viz.dot import GraphTooLarge, to_dot
-    from autograph.viz.render import Drawing, GraphvizNotFound, format_for
+    from autograph.viz.render import GraphvizNotFound, draw, format_for
 
     root = _graph(args)
     collapse: Any = args.collapse
@@ -203,9 +277,12 @@ def run(args: argparse.Namespace) -> int:
         "colors": args.colors,
         "heatmap": args.heatmap,
         "collapse": collapse,
+        "shapes": args.shapes,
         "max_nodes": args.max_nodes,
         "precision": None if args.full_precision else 10,
     }
+    if args.no_backward:
+        options["show_grads"] = False  # a forward-only picture, on purpose: no warning
     if args.format and not args.output:
         raise CommandError("--format needs -o FILE")
     if args.max_nodes is not None and args.max_nodes < 1:
@@ -237,8 +314,7 @@ def run(args: argparse.Namespace) -> int:
             print(text or "no backward steps: the graph is a single leaf")
             did = True
         if args.output:
-            drawing = Drawing(to_dot(root, **options), root, options)
-            path = drawing.save(args.output, fmt)
+            path = draw(root, **options).save(args.output, fmt)
             print(f"wrote {path}", file=sys.stderr)
             did = True
         if args.steps:
@@ -250,7 +326,7 @@ def run(args: argparse.Namespace) -> int:
         if args.html:
             from autograph.viz.player import write_player
 
-            title = f"autograph: {args.name or args.expr}"
+            title = f"autograph: {args.name or args.expr or args.module}"
             path = write_player(root, args.html, title=title, **options)
             print(f"wrote {path}", file=sys.stderr)
             did = True

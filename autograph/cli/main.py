@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from autograph.cli import compare, demo, draw, train
+from autograph.cli import check, compare, demo, draw, train
 from autograph.cli.errors import CommandError
 
 
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_parser(subparsers)
     demo.add_parser(subparsers)
     compare.add_parser(subparsers)
+    check.add_parser(subparsers)
     return parser
 
 

@@ -1,22 +1,29 @@
-"""`autograph train mnist|moons`: the textbook's MNIST net, or micrograd's moons MLP.
+"""`autograph train mnist|moons|spiral`: the textbook's MNIST net, micrograd's moons MLP, or
+a small Tensor MLP on the three-arm spiral; each can be watched (`--live`, `--replay`: see
+`autograph.cli.watching`).
 
-Arguments are checked, and the outputs' destinations created and checked, before any
-training starts (nothing is lost after minutes of work).
+Arguments are checked, and every output file is created (then removed again) in its place,
+before any training starts, so nothing is lost after minutes of work; sizes that would not
+fit in memory are refused up front too. Whatever goes wrong (bad input, a diverged run, a
+failed write) is `autograph: ...` on stderr with exit status 2, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from autograph.cli import train_cnn
+from autograph.cli import train_cnn, train_spiral, watching
 from autograph.cli.errors import CommandError
 from autograph.training import (
+    TrainingDiverged,
     draw_moons_graph,
     fit,
     plot_history,
@@ -24,13 +31,16 @@ from autograph.training import (
     train_moons,
 )
 
+MNIST_INPUTS, MNIST_CLASSES = 784, 10
+
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Register `autograph train mnist|moons` on an argparse subparsers object."""
+    """Register `autograph train mnist|moons|spiral` on an argparse subparsers object."""
     parser = subparsers.add_parser(
         "train",
-        help="train a net: the textbook's MNIST net, or micrograd's moons MLP",
-        description="Train the textbook's two-layer net on MNIST, or micrograd's moons MLP.",
+        help="train a net: the textbook's MNIST net, micrograd's moons MLP, or the spiral",
+        description="Train the textbook's two-layer net on MNIST, micrograd's moons MLP, or "
+        "a small MLP on the three-arm spiral; --live or --replay shows the net learning.",
     )
     targets = parser.add_subparsers(dest="target", metavar="TARGET", required=True)
 
@@ -43,8 +53,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     mnist.add_argument(
         "--data",
         metavar="DIR",
-        default=os.environ.get("AUTOGRAPH_MNIST_DIR"),
-        help="directory with the four MNIST .gz files (default: $AUTOGRAPH_MNIST_DIR)",
+        help="directory with the four MNIST .gz files (default: $AUTOGRAPH_MNIST, "
+        "else ~/.autograph/mnist)",
     )
     mnist.add_argument(
         "--model",
@@ -63,7 +73,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     mnist.add_argument(
         "--optimizer",
-        choices=["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"],
+        choices=["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"],
         help="(mlp: sgd, cnn: adam)",
     )
     mnist.add_argument(
@@ -82,6 +92,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     mnist.add_argument("--url", help="where --download fetches the files from")
     mnist.add_argument("--no-verify", action="store_true", help="skip the MD5 checks")
     mnist.add_argument("--quiet", action="store_true", help="no progress bar")
+    watching.add_flags(mnist)
     mnist.set_defaults(func=run)
 
     moons = targets.add_parser(
@@ -110,7 +121,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         ".pdf or .dot), clustered by layer and neuron",
     )
     moons.add_argument("--quiet", action="store_true", help="no progress bar")
+    watching.add_flags(moons)
     moons.set_defaults(func=run)
+
+    train_spiral.add_target(targets, run)
     parser.set_defaults(func=run)
     return parser
 
@@ -120,19 +134,32 @@ def run(args: argparse.Namespace) -> int:
         return _run_mnist(args)
     if args.target == "moons":
         return _run_moons(args)
+    if args.target == "spiral":
+        return train_spiral.run(args)
     raise CommandError(f"unknown training target {args.target!r}")
 
 
-def _prepare_outputs(args: argparse.Namespace, options: tuple[str, ...]) -> None:
-    """Create the directories of the output files now, before training, and fail now (as a
-    CommandError) if one cannot be written: not after minutes of training."""
+def _prepare_outputs(args: argparse.Namespace, options: tuple[str, ...]) -> dict[str, Path]:
+    """The file each given output option will write, checked now by creating it in its
+    place (its directory too) and removing it again if it was not there: a name too long, a
+    read-only directory or a directory in the way fail here, before training."""
+    from autograph.nn.module import npz_path
+
+    targets: dict[str, Path] = {}
     for option in options:
         path = getattr(args, option, None)
         if not path:
             continue
         flag, target = f"--{option}", Path(path).expanduser()
-        if target.is_dir():
-            raise CommandError(f"{flag} {path}: is a directory; give a file name")
+        if option == "save":
+            target = npz_path(target)  # what Module.save writes
+        if option == "graph":
+            from autograph.viz.render import format_for
+
+            try:
+                format_for(target)
+            except ValueError as error:
+                raise CommandError(f"{flag} {path}: {error}") from None
         parent = target.parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
@@ -140,8 +167,67 @@ def _prepare_outputs(args: argparse.Namespace, options: tuple[str, ...]) -> None
             raise CommandError(
                 f"{flag} {path}: cannot create the directory {parent} ({error.strerror or error})"
             ) from None
-        if not os.access(parent, os.W_OK):
-            raise CommandError(f"{flag} {path}: the directory {parent} is not writable")
+        try:
+            existed = os.path.lexists(target)
+            with open(target, "ab"):  # appending changes nothing in a file that exists
+                pass
+        except IsADirectoryError:
+            raise CommandError(f"{flag} {path}: is a directory; give a file name") from None
+        except OSError as error:  # a name too long, a read-only place, ...
+            raise CommandError(
+                f"{flag} {path}: cannot write {target} ({error.strerror or error})"
+            ) from None
+        if not existed:
+            target.unlink(missing_ok=True)
+        targets[option] = target
+    return targets
+
+
+@contextlib.contextmanager
+def _writing(flag: str, target: Path) -> Iterator[None]:
+    """Report a write that fails after training anyway (a full disk) as a CommandError."""
+    try:
+        yield
+    except OSError as error:
+        raise CommandError(
+            f"{flag}: could not write {target} ({error.strerror or error})"
+        ) from None
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available for a new allocation (Linux's MemAvailable, which counts
+    the page cache that can be dropped), or None where it cannot be told."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _check_memory(sizes: list[int], batch: int, itemsize: int) -> None:
+    """Refuse a net and batch whose weights, optimizer state and one step's arrays would not
+    fit in the free memory (NumPy would raise MemoryError, or the system would swap)."""
+    weights = sum(a * b + b for a, b in zip(sizes, sizes[1:], strict=False))
+    widths = sum(sizes)
+    # weights, their gradients and up to two optimizer slots; a step's activations and their
+    # gradients; the evaluation's chunks of 10,000 rows
+    need = itemsize * (4 * weights + 4 * batch * widths + 2 * 10_000 * widths) + 8 * batch
+    free = _available_memory()
+    if free is not None and need > free:
+        raise CommandError(
+            f"--hidden {','.join(str(s) for s in sizes[1:-1])} with --batch {batch} needs "
+            f"about {_gb(need)} of memory, but {_gb(free)} is free; use smaller sizes"
+        )
+
+
+def _gb(n: float) -> str:
+    return f"{n / 1e9:,.1f} GB" if n >= 1e8 else f"{n / 1e6:,.1f} MB"
 
 
 def _parse_hidden(text: str) -> list[int]:
@@ -158,7 +244,7 @@ def _run_mnist(args: argparse.Namespace) -> int:
     from autograph.data.mnist import MNISTError, load_mnist
     from autograph.nn.layers import MLP
     from autograph.nn.models import TwoLayerNet
-    from autograph.nn.optim import make_optimizer
+    from autograph.optim import make_optimizer
 
     if args.model == "cnn":
         return train_cnn.run(args)
@@ -169,11 +255,6 @@ def _run_mnist(args: argparse.Namespace) -> int:
     args.hidden = "50" if args.hidden is None else args.hidden
     args.optimizer = args.optimizer or "sgd"
     args.init = args.init or "0.01"
-    if not args.data:
-        raise CommandError(
-            "train mnist: pass --data DIR, the directory holding the four "
-            "MNIST .gz files (or set $AUTOGRAPH_MNIST_DIR)"
-        )
     for name in ("iters", "batch"):
         if getattr(args, name) < 1:
             raise CommandError(f"--{name} must be at least 1")
@@ -189,7 +270,10 @@ def _run_mnist(args: argparse.Namespace) -> int:
     else:
         if not (math.isfinite(init) and init >= 0):
             raise CommandError(f"--init: the std must be a finite number >= 0, got {args.init!r}")
-    _prepare_outputs(args, ("plot", "save"))
+    sizes = [MNIST_INPUTS, *hidden, MNIST_CLASSES]
+    _check_memory(sizes, args.batch, np.dtype(args.dtype).itemsize)
+    outputs = _prepare_outputs(args, ("plot", "save"))
+    session = watching.start(args, f"MNIST {'-'.join(str(s) for s in sizes)}, {args.optimizer}")
     try:
         (x_train, t_train), (x_test, t_test) = load_mnist(
             args.data,
@@ -199,74 +283,108 @@ def _run_mnist(args: argparse.Namespace) -> int:
             dtype=args.dtype,
         )
     except MNISTError as error:
+        if session is not None:
+            session.close()
         raise CommandError(str(error)) from None
     rng = np.random.default_rng(args.seed)
-    if len(hidden) == 1 and not isinstance(init, str):
-        model: Any = TwoLayerNet(
-            x_train.shape[1], hidden[0], 10, weight_init_std=init, rng=rng, dtype=args.dtype
-        )
-    else:
-        model = MLP(x_train.shape[1], [*hidden, 10], init=init, rng=rng, dtype=args.dtype)
-    optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
     print(
         f"MNIST: {len(x_train)} training and {len(x_test)} test images; net "
-        f"{'-'.join(str(s) for s in [x_train.shape[1], *hidden, 10])} ({args.dtype}), "
+        f"{'-'.join(str(s) for s in sizes)} ({args.dtype}), "
         f"{args.optimizer} lr {args.lr}, batch {args.batch}, {args.iters} steps",
         flush=True,
     )
-    history = fit(
-        model,
-        x_train,
-        t_train,
-        x_test,
-        t_test,
-        optimizer=optimizer,
-        iters=args.iters,
-        batch_size=args.batch,
-        seed=args.seed,
-        quiet=args.quiet,
-        log=lambda line: print(line, flush=True),
-    )
+    try:
+        with _watched(session):
+            if len(hidden) == 1 and not isinstance(init, str):
+                model: Any = TwoLayerNet(
+                    x_train.shape[1], hidden[0], 10, weight_init_std=init, rng=rng, dtype=args.dtype
+                )
+            else:
+                model = MLP(x_train.shape[1], [*hidden, 10], init=init, rng=rng, dtype=args.dtype)
+            optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
+            history = fit(
+                model,
+                x_train,
+                t_train,
+                x_test,
+                t_test,
+                optimizer=optimizer,
+                iters=args.iters,
+                batch_size=args.batch,
+                seed=args.seed,
+                quiet=args.quiet,
+                log=lambda line: print(line, flush=True),
+                callback=session.watch if session else None,
+            )
+    except MemoryError:
+        raise CommandError(
+            f"not enough memory for a {'-'.join(str(s) for s in sizes)} net with --batch "
+            f"{args.batch}; use smaller sizes"
+        ) from None
+    except TrainingDiverged as error:
+        raise CommandError(str(error)) from None
     print(f"Final: train acc {history.final_train_acc:.5f}  test acc {history.final_test_acc:.5f}")
     print(f"Wall time: {history.wall_time:.1f} s")
-    if args.plot:
-        print(f"wrote {plot_history(history, args.plot, title='MNIST, ' + args.optimizer)}")
-    if args.save:
-        print(f"wrote {model.save(args.save)}")
+    if "plot" in outputs:
+        with _writing("--plot", outputs["plot"]):
+            title = "MNIST, " + args.optimizer
+            print(f"wrote {plot_history(history, outputs['plot'], title=title)}")
+    if "save" in outputs:
+        with _writing("--save", outputs["save"]):
+            print(f"wrote {model.save(outputs['save'])}")
+    if session is not None:
+        session.done()
     return 0
+
+
+_watched = watching.watched
 
 
 def _run_moons(args: argparse.Namespace) -> int:
     if args.steps < 1 or args.samples < 2:
         raise CommandError("--steps must be at least 1 and --samples at least 2")
-    _prepare_outputs(args, ("plot", "boundary", "save", "graph"))
-    model, history, (X, y) = train_moons(
-        steps=args.steps,
-        n_samples=args.samples,
-        noise=args.noise,
-        data_seed=args.seed,
-        init_seed=args.init_seed,
-        quiet=args.quiet,
-        log=lambda line: print(line, flush=True),
-    )
+    if not (math.isfinite(args.noise) and args.noise >= 0):
+        raise CommandError(f"--noise must be a finite number >= 0, got {args.noise}")
+    outputs = _prepare_outputs(args, ("plot", "boundary", "save", "graph"))
+    session = watching.start(args, "micrograd's moons: scalar MLP(2, [16, 16, 1])")
+    try:
+        with _watched(session):
+            model, history, (X, y) = train_moons(
+                steps=args.steps,
+                n_samples=args.samples,
+                noise=args.noise,
+                data_seed=args.seed,
+                init_seed=args.init_seed,
+                quiet=args.quiet,
+                log=lambda line: print(line, flush=True),
+                callback=session.watch if session else None,
+            )
+    except (ValueError, TrainingDiverged) as error:  # bad data (make_moons), or a NaN loss
+        raise CommandError(str(error)) from None
+    except MemoryError:
+        raise CommandError(f"not enough memory for --samples {args.samples}") from None
     accuracy = history.final_train_acc or 0.0
     print(
         f"Final: loss {history.loss[-1]:.6f}  training accuracy "
         f"{accuracy * 100:.0f}%  ({len(model.parameters())} parameters)"
     )
     print(f"Wall time: {history.wall_time:.1f} s")
-    if args.plot:
+    if "plot" in outputs:
         title = "moons, scalar MLP(2, [16, 16, 1])"
-        print(f"wrote {plot_history(history, args.plot, title=title)}")
-    if args.boundary:
-        print(f"wrote {plot_moons_boundary(model, X, y, args.boundary)}")
-    if args.save:
-        print(f"wrote {model.save(args.save)}")
-    graph = getattr(args, "graph", None)
-    if graph:
+        with _writing("--plot", outputs["plot"]):
+            print(f"wrote {plot_history(history, outputs['plot'], title=title)}")
+    if "boundary" in outputs:
+        with _writing("--boundary", outputs["boundary"]):
+            print(f"wrote {plot_moons_boundary(model, X, y, outputs['boundary'])}")
+    if "save" in outputs:
+        with _writing("--save", outputs["save"]):
+            print(f"wrote {model.save(outputs['save'])}")
+    if "graph" in outputs:
         try:
-            written = draw_moons_graph(model, X[0], graph)
+            written = draw_moons_graph(model, X[0], outputs["graph"])
         except Exception as error:  # the renderer's own errors (e.g. no Graphviz) are clear
             raise CommandError(f"could not draw the graph: {error}") from None
-        print(f"wrote {written or graph}")
+        print(f"wrote {written or outputs['graph']}")
+    if session is not None:
+        session.done()
     return 0

@@ -15,16 +15,12 @@ from __future__ import annotations
 import argparse
 import math
 
+from autograph.cli import watching
 from autograph.cli.errors import CommandError
 from autograph.cli.outputs import writable_file
 
 
 def _settings(args: argparse.Namespace) -> dict[str, object]:
-    if not args.data:
-        raise CommandError(
-            "train mnist: pass --data DIR, the directory holding the four "
-            "MNIST .gz files (or set $AUTOGRAPH_MNIST_DIR)"
-        )
     if args.iters is not None:
         raise CommandError("--iters is for the MLP; the CNN trains whole passes: use --epochs")
     epochs = 5 if args.epochs is None else args.epochs
@@ -67,12 +63,14 @@ def _settings(args: argparse.Namespace) -> dict[str, object]:
 
 def run(args: argparse.Namespace) -> int:
     from autograph.data.mnist import MNISTError, load_mnist
-    from autograph.training import plot_history
+    from autograph.nn.module import npz_path
+    from autograph.training import TrainingDiverged, plot_history
     from autograph.training.cnn import train_convnet
 
     settings = _settings(args)
     plot = writable_file(args.plot, "--plot") if args.plot else None
-    save = writable_file(args.save, "--save") if args.save else None
+    save = writable_file(npz_path(args.save), "--save") if args.save else None
+    session = watching.start(args, f"MNIST SimpleConvNet, {settings['optimizer']}")
     try:
         (x_train, t_train), (x_test, t_test) = load_mnist(
             args.data,
@@ -83,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
             dtype=args.dtype,
         )
     except MNISTError as error:
+        if session is not None:
+            session.close()
         raise CommandError(str(error)) from None
     print(
         f"MNIST: {len(x_train)} training and {len(x_test)} test images; SimpleConvNet "
@@ -91,20 +91,38 @@ def run(args: argparse.Namespace) -> int:
         f"{settings['batch_size']}, {settings['epochs']} epochs",
         flush=True,
     )
-    model, history = train_convnet(
-        x_train,
-        t_train,
-        x_test,
-        t_test,
-        quiet=args.quiet,
-        log=lambda line: print(line, flush=True),
-        **settings,  # type: ignore[arg-type]
-    )
+    try:
+        with watching.watched(session):
+            model, history = train_convnet(
+                x_train,
+                t_train,
+                x_test,
+                t_test,
+                quiet=args.quiet,
+                log=lambda line: print(line, flush=True),
+                callback=session.watch if session else None,
+                **settings,  # type: ignore[arg-type]
+            )
+    except MemoryError:
+        raise CommandError(
+            f"not enough memory for SimpleConvNet with --batch {args.batch}; use a smaller batch"
+        ) from None
+    except TrainingDiverged as error:
+        raise CommandError(str(error)) from None
     print(f"Final: train acc {history.final_train_acc:.5f}  test acc {history.final_test_acc:.5f}")
     print(f"Wall time: {history.wall_time:.1f} s")
-    if plot:
-        title = f"MNIST, SimpleConvNet, {settings['optimizer']} lr {settings['lr']}"
-        print(f"wrote {plot_history(history, plot, title=title)}")
-    if save:
-        print(f"wrote {model.save_params(save)}")
+    title = f"MNIST, SimpleConvNet, {settings['optimizer']} lr {settings['lr']}"
+    for flag, target, write in (
+        ("--plot", plot, lambda p: plot_history(history, p, title=title)),
+        ("--save", save, model.save_params),
+    ):
+        if target is None:
+            continue
+        try:
+            print(f"wrote {write(target)}")
+        except OSError as error:
+            reason = error.strerror or error
+            raise CommandError(f"{flag}: could not write {target} ({reason})") from None
+    if session is not None:
+        session.done()
     return 0

@@ -1,5 +1,7 @@
-"""Data: MNIST from IDX files, mini-batches, and small generated datasets."""
+"""Data: MNIST from IDX files, mini-batches, small generated datasets, and the sequel's spiral
+(`autograph.data.spiral.load_data`)."""
 
+from autograph.data import spiral
 from autograph.data.batches import MiniBatches, iterate_minibatches, sample_indices
 from autograph.data.mnist import (
     MNIST_FILES,
@@ -7,6 +9,7 @@ from autograph.data.mnist import (
     MNISTNotFound,
     download_mnist,
     load_mnist,
+    mnist_root,
     read_idx,
     write_idx,
 )
@@ -22,7 +25,9 @@ __all__ = [
     "load_mnist",
     "make_moons",
     "make_spiral",
+    "mnist_root",
     "read_idx",
     "sample_indices",
+    "spiral",
     "write_idx",
 ]

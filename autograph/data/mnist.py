@@ -3,9 +3,13 @@
 `load_mnist(root)` reads `train-images-idx3-ubyte.gz`, `train-labels-idx1-ubyte.gz`,
 `t10k-images-idx3-ubyte.gz` and `t10k-labels-idx1-ubyte.gz` from `root`. Each file's size and
 MD5 are compared with the published values (`MNIST_FILES`), and each IDX header is checked
-(magic number, dimensions, payload length; images must be 28x28 even with `verify=False`), so
-a missing, truncated or corrupt file gives an error that names the file and what is wrong
-with it rather than garbage arrays.
+(magic number, dimensions, payload length; images must be 28x28 and there must be at least
+one, even with `verify=False`), so a missing, truncated or corrupt file gives an `MNISTError`
+that names the file and what is wrong with it rather than garbage arrays.
+
+Without `root` (the textbook's `load_mnist(normalize=True, flatten=True,
+one_hot_label=False)`), the files are read from the directory named by the environment
+variable `AUTOGRAPH_MNIST`, or else from `~/.autograph/mnist` (`DEFAULT_ROOT`).
 
 IDX format (big-endian): two zero bytes, a type byte (0x08 = unsigned byte), the number of
 dimensions, one 4-byte size per dimension, then the data.
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import os
 import shutil
 import tempfile
@@ -47,6 +52,11 @@ IMAGE_SHAPE = (28, 28)  # rows, cols of every MNIST image
 # Where `download=True` fetches from, unless `url=` or $AUTOGRAPH_MNIST_URL says otherwise.
 DEFAULT_URL = "https://ossci-datasets.s3.amazonaws.com/mnist/"
 
+# Where `load_mnist()` looks without a `root`: $AUTOGRAPH_MNIST, else this directory.
+ENV_VAR = "AUTOGRAPH_MNIST"
+OLD_ENV_VAR = "AUTOGRAPH_MNIST_DIR"  # the command line's name before 0.2; no longer read
+DEFAULT_ROOT = Path("~/.autograph/mnist")
+
 
 class MNISTError(RuntimeError):
     """A problem with the MNIST files: the message names the file and what to do."""
@@ -67,6 +77,13 @@ def md5sum(path: str | os.PathLike[str]) -> str:
 def verify_file(path: Path, expected: tuple[int | None, str | None]) -> None:
     """Check a file's size, then its MD5, against `(bytes, md5)` (None skips a check)."""
     size, md5 = expected
+    try:
+        _verify(path, size, md5)
+    except OSError as error:  # unreadable: permissions, a vanished file, an I/O error
+        raise MNISTError(f"{path}: cannot be read ({error.strerror or error})") from None
+
+
+def _verify(path: Path, size: int | None, md5: str | None) -> None:
     actual = path.stat().st_size
     if size is not None and actual != size:
         what = "truncated" if actual < size else "too long"
@@ -104,7 +121,7 @@ def read_idx(path: str | os.PathLike[str], magic: int) -> np.ndarray:
     if len(raw) < header:
         raise MNISTError(f"{path}: header truncated ({len(raw)} bytes, need {header})")
     shape = tuple(int.from_bytes(raw[4 + 4 * k : 8 + 4 * k], "big") for k in range(ndim))
-    expected = int(np.prod(shape))
+    expected = math.prod(shape)  # Python ints: sizes near 2**32 each cannot overflow
     if len(raw) - header != expected:
         raise MNISTError(
             f"{path}: the header says shape {shape} ({expected} bytes of data) but "
@@ -151,8 +168,29 @@ def download_mnist(
         os.replace(part, target)
 
 
+def mnist_root(root: str | os.PathLike[str] | None = None) -> Path:
+    """The directory `load_mnist` reads: `root` if given, else $AUTOGRAPH_MNIST, else
+    `DEFAULT_ROOT` (~/.autograph/mnist)."""
+    if root is not None:
+        if isinstance(root, bool):
+            raise TypeError(
+                "load_mnist: the first argument is the data directory; pass the textbook's "
+                "options by name: load_mnist(normalize=True, flatten=True, one_hot_label=False)"
+            )
+        return Path(root).expanduser()
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    if os.environ.get(OLD_ENV_VAR):
+        raise MNISTNotFound(
+            f"${OLD_ENV_VAR} is no longer read: the variable is now ${ENV_VAR} "
+            f'(export {ENV_VAR}="${OLD_ENV_VAR}")'
+        )
+    return DEFAULT_ROOT.expanduser()
+
+
 def load_mnist(
-    root: str | os.PathLike[str],
+    root: str | os.PathLike[str] | None = None,
     normalize: bool = True,
     flatten: bool = True,
     one_hot_label: bool = False,
@@ -165,6 +203,10 @@ def load_mnist(
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """((x_train, t_train), (x_test, t_test)), with the textbook's options.
 
+    - `root`: the directory holding the four files; by default $AUTOGRAPH_MNIST, else
+      ~/.autograph/mnist (so the book's `load_mnist(normalize=True, one_hot_label=True)`
+      works as written).
+
     - `normalize`: pixels as `dtype` in [0, 1] (else uint8 0..255).
     - `flatten`: images as rows of 784 (else (N, 1, 28, 28)).
     - `one_hot_label`: labels as one-hot rows of 10 (else integer class indices, uint8).
@@ -173,16 +215,24 @@ def load_mnist(
     - `download`: fetch missing files from `url` (default $AUTOGRAPH_MNIST_URL or
       `DEFAULT_URL`) first.
     """
-    root = Path(root).expanduser()
+    chosen = root
+    root = mnist_root(root)
     missing = [name for name in MNIST_FILES if not (root / name).is_file()]
     if missing and download:
         download_mnist(root, url, names=missing)
         missing = [name for name in MNIST_FILES if not (root / name).is_file()]
     if missing:
         where = "does not exist" if not root.exists() else f"lacks {', '.join(missing)}"
+        how = (
+            "pass another directory"
+            if chosen is not None
+            else f"set ${ENV_VAR} to the directory that holds them, or pass --data DIR "
+            f"(command line) or root= (Python)"
+        )
         raise MNISTNotFound(
             f"MNIST data not found: {root} {where}. Put the four files "
-            f"({', '.join(MNIST_FILES)}) there, or call with download=True"
+            f"({', '.join(MNIST_FILES)}) there, {how}, or download them with download=True "
+            f"(command line: --download)"
         )
     if verify:
         table = MNIST_FILES if checksums is None else checksums
@@ -199,6 +249,8 @@ def load_mnist(
     result = []
     for img_name, lab_name in ((TRAIN_IMAGES, TRAIN_LABELS), (TEST_IMAGES, TEST_LABELS)):
         x, t = images(img_name), labels(lab_name)
+        if len(x) == 0:  # checked even with verify=False: nothing to train or test on
+            raise MNISTError(f"{root / img_name}: holds no images (the header says 0)")
         if x.shape[1:] != IMAGE_SHAPE:  # checked even with verify=False: a net needs 784 inputs
             raise MNISTError(
                 f"{root / img_name}: images are {x.shape[1]}x{x.shape[2]}, but "

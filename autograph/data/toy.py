@@ -1,8 +1,41 @@
-"""Small generated datasets for quick demos: two moons and spirals."""
+"""Small generated datasets for quick demos: two moons and spirals.
+
+Arguments are checked (a count below its minimum, a NaN, infinite or negative noise is a
+ValueError), and so are the points made: noise so large that a coordinate overflows to
+infinity is refused rather than handed to a net as data it cannot learn from.
+"""
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
+
+
+def _count(where: str, name: str, value: Any, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+        raise ValueError(f"{where}: {name} must be a whole number >= {low}, got {value!r}")
+    return int(value)
+
+
+def _noise(where: str, noise: Any) -> float:
+    try:
+        x = float(noise)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: noise must be a finite number >= 0, got {noise!r}") from None
+    if not (math.isfinite(x) and x >= 0):
+        raise ValueError(f"{where}: noise must be a finite number >= 0, got {noise!r}")
+    return x
+
+
+def _finite_points(where: str, X: np.ndarray, noise: float) -> np.ndarray:
+    if not np.isfinite(X).all():
+        raise ValueError(
+            f"{where}: noise {noise:g} makes points that are not finite numbers "
+            f"(they overflow); use a noise of a sensible size, such as 0.1"
+        )
+    return X
 
 
 def make_moons(
@@ -13,6 +46,8 @@ def make_moons(
     The upper moon is the half circle of radius 1 around (0, 0); the lower one is the lower
     half circle around (1, 0.5). Gaussian noise of std `noise` is added to every point.
     """
+    n_samples = _count("make_moons", "n_samples", n_samples, 2)
+    noise = _noise("make_moons", noise)
     rng = np.random.default_rng(seed)
     n_upper = n_samples // 2
     n_lower = n_samples - n_upper
@@ -23,7 +58,9 @@ def make_moons(
     X = np.concatenate([upper, lower])
     y = np.concatenate([np.zeros(n_upper, dtype=np.int64), np.ones(n_lower, dtype=np.int64)])
     if noise:
-        X = X + rng.normal(scale=noise, size=X.shape)
+        with np.errstate(over="ignore"):  # an overflow is reported below, by name
+            X = X + rng.normal(scale=noise, size=X.shape)
+        _finite_points("make_moons", X, noise)
     order = rng.permutation(n_samples)
     return X[order], y[order]
 
@@ -35,6 +72,9 @@ def make_spiral(
 
     Arm j: radius r from 0 to 1, angle 4j .. 4(j+1) radians plus Gaussian noise.
     """
+    n_per_class = _count("make_spiral", "n_per_class", n_per_class, 1)
+    n_classes = _count("make_spiral", "n_classes", n_classes, 1)
+    noise = _noise("make_spiral", noise)
     rng = np.random.default_rng(seed)
     X = np.empty((n_per_class * n_classes, 2))
     y = np.empty(n_per_class * n_classes, dtype=np.int64)
@@ -45,4 +85,4 @@ def make_spiral(
         rows = slice(j * n_per_class, (j + 1) * n_per_class)
         X[rows] = np.stack([r * np.sin(theta), r * np.cos(theta)], axis=1)
         y[rows] = j
-    return X, y
+    return _finite_points("make_spiral", X, noise), y

@@ -1,18 +1,23 @@
 """The engine: nodes, the derivative table and the one backward pass.
 
-- `mode.py`: grad mode and name scopes (`no_grad`, `enable_grad`, `scope`),
-- `node.py`: `Node`, the constructor of op results, `walk`,
+- `mode.py`: grad mode and name scopes, per thread (`no_grad`, `enable_grad`, `scope`),
+- `node.py`: `Node`, the constructor of op results, `walk`; `writes.py`: changing data,
 - `backward.py`: the one backward pass (`backward`, `gradients`, `propagate`),
 - `rules.py`: the derivative table; `namespaces.py`: the math the rules run in,
-- `broadcast.py`: undoing broadcasting, `ShapeError`,
+- `broadcast.py`: undoing broadcasting, `ShapeError`; `exact.py`: exact numbers stay small,
 - `value.py`: `Value`; `tensor/`: `Tensor`, the fused array ops and the image ops,
-- `conv.py`, `norm.py`: the array math and rules of conv2d, pooling, batch_norm, dropout,
-- `functional.py`: `grad`, `value_and_grad`.
+- `conv.py`, `pool.py`, `norm.py`: the array math and rules of conv2d, pooling, batch_norm,
+  dropout,
+- `functional.py`: `grad`, `value_and_grad`,
+- `function.py`: custom ops with a hand-written backward (`Function`); `layer.py`: textbook
+  layer objects as ops (`LayerOp`).
 """
 
 from autograph.engine.backward import backward, gradients, propagate
 from autograph.engine.broadcast import ShapeError
+from autograph.engine.function import CustomOpError, Function, FunctionCtx, op_name
 from autograph.engine.functional import grad, value_and_grad
+from autograph.engine.layer import LayerOp
 from autograph.engine.mode import (
     enable_grad,
     enter_scope,
@@ -33,11 +38,16 @@ from autograph.engine.tensor import (
     flatten,
     max_pool2d,
     softmax_cross_entropy,
+    where,
 )
 from autograph.engine.value import Value, dot, sum_values
 
 __all__ = [
     "RULES",
+    "CustomOpError",
+    "Function",
+    "FunctionCtx",
+    "LayerOp",
     "Node",
     "ShapeError",
     "Tensor",
@@ -59,10 +69,12 @@ __all__ = [
     "local_derivative",
     "max_pool2d",
     "no_grad",
+    "op_name",
     "propagate",
     "scope",
     "softmax_cross_entropy",
     "sum_values",
     "value_and_grad",
     "walk",
+    "where",
 ]

@@ -12,10 +12,9 @@ import gc
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from autograph.engine.broadcast import ShapeError, sum_broadcast_axes
-from autograph.engine.mode import enable_grad
+from autograph.engine.exact import as_float, bounded
+from autograph.engine.mode import WRITES, enable_grad
 from autograph.engine.rules import GRAPH, RULES, rule_for
 
 if TYPE_CHECKING:  # node.py imports this module (Node.backward calls backward below)
@@ -59,7 +58,11 @@ def propagate(
     root._mark, root._pending, root._upstream = mark, 0, seed
     stack = [root]
     while stack:
-        for parent in stack.pop().parents:
+        node = stack.pop()
+        # kept for pass 2, which then needs no second `parents` call (a tuple per node is
+        # fine here: the collector is paused during the pass, and pass 2 drops it)
+        parents = node._inputs = node.parents
+        for parent in parents:
             if parent._mark is mark:
                 parent._pending += 1
             elif parent.requires_grad:
@@ -71,6 +74,10 @@ def propagate(
     math = GRAPH if create_graph else root._math
     broadcasts = root._broadcasts
     rules = RULES
+    clock = WRITES[0]  # a node made before the latest data write must check its inputs
+    # Exact numbers (int, Fraction) must stay small (exact.py). A float seed makes every
+    # gradient a float, so only a pass seeded with an exact number checks its gradients.
+    exact = not broadcasts and not create_graph and seed.__class__ is not float
     ready = [root]
     pop, push = ready.pop, ready.append
     while ready:
@@ -88,15 +95,18 @@ def propagate(
             continue
         elif retain_all or node.retains_grad:
             node.grad = g
-        parents = node.parents
+        if node._stamp < clock:  # made before the latest data write (or itself written)
+            node._check_unmodified()
+        parents = node._inputs  # type: ignore[assignment]  # (set in pass 1)
+        node._inputs = None
         rule = rules.get(op) or rule_for(op)
         xs: tuple[Any, ...]
         if create_graph:
             xs, out = parents, node
         elif len(parents) == 2:
-            xs, out = (parents[0].data, parents[1].data), node.data
+            xs, out = (parents[0]._data, parents[1]._data), node._data
         else:
-            xs, out = tuple([parent.data for parent in parents]), node.data
+            xs, out = tuple([parent._data for parent in parents]), node._data
         params = node.params
         steps: list[tuple[int, Node, Any]] | None = [] if on_step is not None else None
         i = -1
@@ -104,17 +114,29 @@ def propagate(
             i += 1
             if not parent.requires_grad:
                 continue
-            gx = rule(math, g, out, xs, i, params)
-            if broadcasts and gx.shape != parent.data.shape:
-                gx = (
-                    math.sum_to(gx, parent.data.shape)
-                    if create_graph
-                    else sum_broadcast_axes(gx, parent.data.shape, op)
-                )
+            try:
+                gx = rule(math, g, out, xs, i, params)
+            except OverflowError:  # an int beyond the float range met a float (numbers only)
+                if broadcasts or create_graph:
+                    raise
+                floats = tuple([as_float(x) for x in xs])
+                gx = rule(math, as_float(g), as_float(out), floats, i, params)
+            if broadcasts:
+                if gx.shape != parent._data.shape:
+                    gx = (
+                        math.sum_to(gx, parent._data.shape)
+                        if create_graph
+                        else sum_broadcast_axes(gx, parent._data.shape, op)
+                    )
+            elif exact:
+                gx = bounded(gx)
             if steps is not None:
                 steps.append((i, parent, gx))
             previous = parent._upstream
-            parent._upstream = gx if previous is None else previous + gx
+            if previous is None:
+                parent._upstream = gx
+            else:
+                parent._upstream = bounded(previous + gx) if exact else previous + gx
             parent._pending -= 1
             if not parent._pending:
                 push(parent)
@@ -146,14 +168,17 @@ def _run(pass_: Callable[..., None], *args: Any, create_graph: bool, **kwargs: A
 
 
 def default_seed(root: Node, gradient: Any, create_graph: bool) -> Any:
-    """d(root)/d(root): 1 for a single number; otherwise the caller must say."""
+    """d(loss)/d(root) to start from: 1 for a single number; otherwise the caller's.
+
+    A seed given as a node stays a node under `create_graph`, so that the results can be
+    differentiated with respect to it (the double-VJP trick); otherwise its data is used.
+    """
     if not root.requires_grad:
         raise RuntimeError(
             "backward(): this node does not require grad: none of the leaves it was computed "
             "from has requires_grad=True (Tensor leaves default to False)"
         )
-    seed = root._seed(gradient)
-    return root.constant(seed) if create_graph else seed
+    return root._initial_gradient(gradient, create_graph)
 
 
 def backward(
@@ -197,8 +222,8 @@ def gradients(
         if g is None:
             g = node._zeros()
             g = node.constant(g) if create_graph else g
-        elif not create_graph and isinstance(g, np.generic | np.ndarray):
-            g = np.asarray(g, dtype=node.data.dtype)
+        else:
+            g = node._own_gradient(g)
         results.append(g)
     return tuple(results)
 

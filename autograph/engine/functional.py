@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -38,8 +40,16 @@ def value_and_grad(f: Callable[..., Any], argnum: int = 0) -> Callable[..., tupl
         args[argnum] = node
         out = f(*args)
         if not isinstance(out, Node):
-            raise TypeError(f"grad(f): f must return a Value or Tensor, got {type(out).__name__}")
-        (g,) = gradients(out, [node], create_graph=not plain)
+            if not isinstance(out, numbers.Real | Decimal | np.ndarray):
+                raise TypeError(
+                    "grad(f): f must return a Value, a Tensor or a number, got "
+                    f"{type(out).__name__} {out!r}"
+                )
+            out = node.constant(out)
+        if out.requires_grad:
+            (g,) = gradients(out, [node], create_graph=not plain)
+        else:  # f(x) does not depend on x: its derivative is 0 (as in JAX and HIPS autograd)
+            g = node._zeros() if plain else node.constant(node._zeros())
         if plain:
             return out.data, g
         return out, g

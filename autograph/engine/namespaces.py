@@ -15,6 +15,7 @@ serve ops that only Tensors have; `SCALAR` inherits the protocol's versions, whi
 from __future__ import annotations
 
 import math
+import numbers
 import operator
 from fractions import Fraction
 from typing import Any, Protocol
@@ -23,6 +24,7 @@ import numpy as np
 
 from autograph.engine import conv, norm, pool
 from autograph.engine.broadcast import sum_to
+from autograph.engine.exact import as_float, huge_exact_power
 
 
 class Math(Protocol):
@@ -46,8 +48,17 @@ class Math(Protocol):
         """-1, 0 or 1 (a constant: its derivative is zero)."""
         ...
 
-    def positive(self, a: Any) -> Any:
-        """1 where a > 0, else 0 (a constant mask)."""
+    def raw(self, a: Any) -> Any:
+        """The numbers of `a` (a node's data): what conditions are computed from."""
+        ...
+
+    def keep(self, condition: Any, a: Any) -> Any:
+        """`a` where `condition` holds, else a zero of `a`'s type: exactly 0, even where `a`
+        is nan or inf (a select, where a mask product would give 0 * nan = nan)."""
+        ...
+
+    def where(self, condition: Any, a: Any, b: Any) -> Any:
+        """`a` where `condition` holds, else `b`; either may be a plain number."""
         ...
 
     def slope_exponent(self, x: Any, y: Any) -> Any:
@@ -71,6 +82,10 @@ class Math(Protocol):
 
     def sum(self, a: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
         return _no_axes("sum")
+
+    def astype(self, a: Any, dtype: np.dtype[Any]) -> Any:
+        """`a` converted to `dtype` (a cast's gradient goes back to the input's dtype)."""
+        return _no_axes("astype")
 
     def mT(self, a: Any) -> Any:
         """The matrix transpose of the last two axes."""
@@ -126,6 +141,8 @@ class ScalarMath(Math):
     def div(self, a: Any, b: Any) -> Any:
         try:
             return a / b
+        except OverflowError:  # an int beyond the float range met a float
+            return self.div(as_float(a), as_float(b))
         except ZeroDivisionError:
             if isinstance(a, Fraction) or isinstance(b, Fraction):
                 raise ZeroDivisionError(
@@ -137,56 +154,49 @@ class ScalarMath(Math):
             return math.copysign(math.inf, a) * math.copysign(1.0, b)
 
     def pow(self, a: Any, b: Any) -> Any:
-        if huge_exact_power(a, b):
-            a, b = float(a), float(b)  # exactness would cost unbounded time and memory
+        if huge_exact_power(a, b):  # exactness would cost unbounded time and memory
+            a, b = as_float(a), as_float(b)
         try:
             result = a**b
         except ZeroDivisionError:  # 0.0 ** negative
             if isinstance(a, Fraction):
                 raise
             return math.inf
-        except OverflowError:
-            return math.inf
+        except OverflowError:  # a float result beyond the range, or a huge int met a float
+            if type(a) is float and type(b) is float:
+                return math.inf
+            return self.pow(as_float(a), as_float(b))
         return math.nan if isinstance(result, complex) else result
 
     def exp(self, a: Any) -> Any:
         try:
-            return math.exp(a)
+            return math.exp(a if type(a) is float else as_float(a))
         except OverflowError:
             return math.inf
 
     def log(self, a: Any) -> Any:
         if a > 0:
+            if type(a) is Fraction:  # a tiny one is 0.0 as a float: take num and den apart
+                return math.log(a.numerator) - math.log(a.denominator)
             return math.log(a)
         return -math.inf if a == 0 else math.nan
 
     def sign(self, a: Any) -> Any:
         return 1 if a > 0 else (-1 if a < 0 else 0)
 
-    def positive(self, a: Any) -> Any:
-        return 1 if a > 0 else 0
+    def raw(self, a: Any) -> Any:
+        return a
+
+    def keep(self, condition: Any, a: Any) -> Any:
+        return a if condition else type(a)(0)
+
+    def where(self, condition: Any, a: Any, b: Any) -> Any:
+        return a if condition else b
 
     def slope_exponent(self, x: Any, y: Any) -> Any:
         # where y == 0, y * x**(y-1) is 0 for every x; x**(y-1) may not be (0 * inf = nan at
         # x = 0 or a subnormal x), so use the exponent y there: the product is still 0
         return y if y == 0 else y - 1
-
-
-EXACT_POWER_BITS = 1 << 16
-
-
-def huge_exact_power(a: Any, b: Any) -> bool:
-    """True when an exact a ** b would need more than EXACT_POWER_BITS bits."""
-    if type(b) is Fraction and b.denominator == 1:
-        b = b.numerator
-    if type(b) is not int or type(a) not in (int, Fraction) or abs(b) < 64:
-        return False
-    size = (
-        a.bit_length()
-        if type(a) is int
-        else max(a.numerator.bit_length(), a.denominator.bit_length())
-    )
-    return size > 1 and abs(b) * size > EXACT_POWER_BITS
 
 
 # -- NumPy arrays ------------------------------------------------------------------------
@@ -226,8 +236,14 @@ class ArrayMath(Math):
     def sign(self, a: Any) -> Any:
         return np.sign(a)
 
-    def positive(self, a: Any) -> Any:
-        return a > 0  # a boolean mask: multiplying by it keeps g's dtype
+    def raw(self, a: Any) -> Any:
+        return a
+
+    def keep(self, condition: Any, a: Any) -> Any:
+        return np.where(condition, a, 0)  # (a Python 0 keeps a's dtype)
+
+    def where(self, condition: Any, a: Any, b: Any) -> Any:
+        return np.where(condition, a, b)
 
     def slope_exponent(self, x: Any, y: Any) -> Any:
         return np.where(y == 0, y, y - 1)  # as SCALAR.slope_exponent, elementwise
@@ -246,6 +262,9 @@ class ArrayMath(Math):
 
     def sum(self, a: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
         return np.sum(a, axis=axis, keepdims=keepdims)
+
+    def astype(self, a: Any, dtype: np.dtype[Any]) -> Any:
+        return a.astype(dtype, copy=False)
 
     def mT(self, a: Any) -> Any:
         return a.T if a.ndim == 2 else np.swapaxes(a, -1, -2)
@@ -302,8 +321,21 @@ class GraphMath(Math):
     def sign(self, a: Any) -> Any:
         return _constant_like(a, a._math.sign(a.data))
 
-    def positive(self, a: Any) -> Any:
-        return _constant_like(a, a._math.positive(a.data))
+    def raw(self, a: Any) -> Any:
+        return a.data
+
+    def keep(self, condition: Any, a: Any) -> Any:
+        if a._broadcasts:
+            return a.where(condition, 0)
+        return a if condition else _constant_like(a, type(a.data)(0))
+
+    def where(self, condition: Any, a: Any, b: Any) -> Any:
+        a_is_number = isinstance(a, numbers.Number)  # (a rule's constant, like the 1 of **)
+        node = b if a_is_number else a
+        if node._broadcasts:  # Tensor.where(condition, other) is where(condition, self, other)
+            return b.where(~condition, a) if a_is_number else a.where(condition, b)
+        chosen = a if condition else b
+        return _constant_like(node, chosen) if isinstance(chosen, numbers.Number) else chosen
 
     def slope_exponent(self, x: Any, y: Any) -> Any:
         # A constant exponent (the usual x**2) takes the data-mode nudge. A variable one
@@ -330,6 +362,9 @@ class GraphMath(Math):
 
     def sum(self, a: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
         return a.sum(axis, keepdims)
+
+    def astype(self, a: Any, dtype: np.dtype[Any]) -> Any:
+        return a.astype(dtype)
 
     def mT(self, a: Any) -> Any:
         return a.mT
@@ -361,8 +396,8 @@ class GraphMath(Math):
 
 def _constant_like(node: Any, data: Any) -> Any:
     """A constant node holding `data` in `node`'s dtype (a float32 graph stays float32)."""
-    if isinstance(data, np.ndarray):
-        data = data.astype(node.data.dtype, copy=False)
+    if node._broadcasts:  # (a mask of a 0-d array is a NumPy scalar: cast it too)
+        data = np.asarray(data, dtype=node.data.dtype)
     return node.constant(data)
 
 

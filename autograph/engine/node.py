@@ -18,7 +18,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from autograph.engine.backward import StepHook, backward
 from autograph.engine.mode import (
+    ALTERED,
+    LOCAL,
     RECORDING,
+    WRITES,
     ScopeToken,
     current_scope,
     enable_grad,
@@ -29,6 +32,7 @@ from autograph.engine.mode import (
     scope,
     set_scope,
 )
+from autograph.engine.writes import DataWrites
 
 if TYPE_CHECKING:
     from typing import Self
@@ -40,7 +44,7 @@ N = TypeVar("N", bound="Node")
 _new = object.__new__
 
 
-class Node:
+class Node(DataWrites):
     """A vertex of the computational graph. `Value` and `Tensor` are the concrete kinds.
 
     Every kind provides the class attributes and methods declared here without a body
@@ -51,10 +55,10 @@ class Node:
     # The inputs are kept in two slots, not a tuple: a tuple per node doubles the objects
     # the garbage collector tracks, and measured, tripled its cost on a micrograd-size graph.
     # `_p0` is the first input (None for a leaf); `_p1` the second, or for n-ary ops the
-    # tuple of all inputs. `_mark`, `_pending` and `_upstream` are the backward pass's
-    # bookkeeping (backward.py), kept in slots because that loop runs once per edge.
+    # tuple of all inputs. `_mark`, `_pending`, `_upstream` and `_inputs` are the backward
+    # pass's bookkeeping (backward.py), kept in slots because that loop runs once per edge.
+    # `_data` and `_stamp` (the data and its write clock) are in DataWrites (writes.py).
     __slots__ = (
-        "data",
         "grad",
         "_p0",
         "_p1",
@@ -67,9 +71,9 @@ class Node:
         "_mark",
         "_pending",
         "_upstream",
+        "_inputs",
     )
 
-    data: Any
     grad: Any
     _p0: Node | None
     _p1: Node | tuple[Node, ...] | None
@@ -82,6 +86,7 @@ class Node:
     _mark: object | None
     _pending: int
     _upstream: Any
+    _inputs: tuple[Node, ...] | None
 
     # -- what every kind of node declares ---------------------------------------------------
 
@@ -117,11 +122,30 @@ class Node:
         """Raw zeros shaped like this node's gradient (for inputs a result does not use)."""
         raise NotImplementedError
 
+    def _own_gradient(self, g: Any) -> Any:
+        """`g` (raw data, or a node under create_graph) as this node's gradient: in its dtype,
+        as PyTorch casts every gradient to its input's dtype (a float32 leaf fed by a
+        float64 op still gets a float32 gradient)."""
+        raise NotImplementedError
+
     # -- the common part ------------------------------------------------------------------
+
+    def _initial_gradient(self, gradient: Any, create_graph: bool) -> Any:
+        """The seed of a backward pass from this node (see `backward.default_seed`)."""
+        if not isinstance(gradient, Node):
+            seed = self._seed(gradient)
+            return self.constant(seed) if create_graph else seed
+        if gradient._broadcasts != self._broadcasts:
+            raise TypeError(
+                f"backward(gradient): the gradient of a {type(self).__name__} must be a "
+                f"number, an array or a {type(self).__name__}, not a {type(gradient).__name__}"
+            )
+        seed = self._seed(gradient.data)  # checks its shape
+        return self._own_gradient(gradient) if create_graph else seed
 
     def _init_leaf(self, data: Any, label: str, requires_grad: bool) -> None:
         """Set every slot of a node the user creates (op results come from `new_result`)."""
-        self.data = data
+        self._data = data
         self.grad = self._empty_grad
         self._p0 = self._p1 = None
         self.op = ""
@@ -129,10 +153,11 @@ class Node:
         self.label = str(label)
         self.requires_grad = bool(requires_grad)
         self.retains_grad = False
-        self.scope = RECORDING.scope
+        self.scope = LOCAL.mode.scope if ALTERED else None
         self._mark = None
         self._pending = 0
-        self._upstream = None
+        self._upstream = self._inputs = None
+        self._stamp = WRITES[0]
 
     @property
     def parents(self) -> tuple[Node, ...]:
@@ -209,20 +234,28 @@ def new_result(kind: type[N], data: Any, parents: Sequence[Node], op: str, param
     grad mode is on; otherwise it is a leaf that needs none. Every slot is set.
     """
     out = _new(kind)
-    out.data = data
+    out._data = data
     out.grad = kind._empty_grad
     out.label = ""
     out.params = params
     out.retains_grad = False
-    out.scope = RECORDING.scope
     out._mark = None
     out._pending = 0
-    out._upstream = None
+    out._upstream = out._inputs = None
+    out._stamp = WRITES[0]
+    if ALTERED:  # some thread is in no_grad or a scope: look this one's mode up
+        mode = LOCAL.mode
+        out.scope = mode.scope
+        recording = mode.enabled
+    else:
+        out.scope = None
+        recording = True
     needs = False
-    for parent in parents:
-        if parent.requires_grad:
-            needs = RECORDING.enabled
-            break
+    if recording:
+        for parent in parents:
+            if parent.requires_grad:
+                needs = True
+                break
     if needs:
         n = len(parents)
         if n > 2:
@@ -252,16 +285,23 @@ def scalar_constructors(
 
     def result(data: Any, a: Node, b: Node | None, op: str) -> N:
         out = _new(kind)
-        out.data = data
+        out._data = data
         out.grad = empty_grad
         out.label = ""
         out.params = None
         out.retains_grad = False
-        out.scope = RECORDING.scope
         out._mark = None
         out._pending = 0
-        out._upstream = None
-        if (a.requires_grad or (b is not None and b.requires_grad)) and RECORDING.enabled:
+        out._upstream = out._inputs = None
+        out._stamp = WRITES[0]
+        if ALTERED:  # as in new_result
+            mode = LOCAL.mode
+            out.scope = mode.scope
+            recording = mode.enabled
+        else:
+            out.scope = None
+            recording = True
+        if recording and (a.requires_grad or (b is not None and b.requires_grad)):
             out._p0 = a
             out._p1 = b
             out.op = op
@@ -274,16 +314,17 @@ def scalar_constructors(
 
     def constant(data: Any) -> N:
         out = _new(kind)
-        out.data = data
+        out._data = data
         out.grad = empty_grad
         out._p0 = out._p1 = None
         out.op = out.label = ""
         out.params = None
         out.requires_grad = out.retains_grad = False
-        out.scope = RECORDING.scope
+        out.scope = LOCAL.mode.scope if ALTERED else None
         out._mark = None
         out._pending = 0
-        out._upstream = None
+        out._upstream = out._inputs = None
+        out._stamp = WRITES[0]
         return out
 
     return result, constant

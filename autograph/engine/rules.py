@@ -54,6 +54,17 @@ def _matmul_vjp(m: Math, g: Any, out: Any, xs: tuple[Any, ...], i: int, p: Any) 
     return gy if y.ndim > 1 else m.reshape(m.sum_to(gy, y2.shape), y.shape)
 
 
+def _power_vjp(m: Math, g: Any, out: Any, xs: tuple[Any, ...], i: int, p: Any) -> Any:
+    x, y = xs
+    if i == 0:  # d/dx x**y = y * x**(y-1): see slope_exponent for y == 0
+        return g * y * m.pow(x, m.slope_exponent(x, y))
+    # d/dy x**y = x**y * log(x). At x == 0 and y >= 0 that is 0 * -inf (or 1 * -inf), but
+    # x**y does not change with y there (0, or 1 at y == 0): its derivative is 0, as in
+    # PyTorch. log(1) = 0 in place of log(0) keeps nan out of higher derivatives too.
+    zero_base = (m.raw(x) == 0) & (m.raw(y) >= 0)
+    return g * out * m.log(m.where(zero_base, 1, x))
+
+
 def _affine_vjp(m: Math, g: Any, out: Any, xs: tuple[Any, ...], i: int, p: Any) -> Any:
     # out = x @ w (+ b); x is (..., n), w is (n, k). The bias gets g: backward sums it down.
     if i == 0:
@@ -65,6 +76,16 @@ def _affine_vjp(m: Math, g: Any, out: Any, xs: tuple[Any, ...], i: int, p: Any) 
         n, k = xs[1].shape
         return m.mT(m.reshape(x, (-1, n))) @ m.reshape(g, (-1, k))
     return g
+
+
+def _cross_entropy_vjp(m: Math, g: Any, out: Any, xs: tuple[Any, ...], i: int, p: Any) -> Any:
+    # p = (target, softmax from the forward pass, the target's row sums or None where every
+    # row sums to 1). d/dx of -Σ t·log softmax(x) is softmax(x)·Σt - t per row.
+    target, probabilities, row_sums = p
+    q = m.probabilities(xs[0], probabilities)
+    if row_sums is not None:
+        q = q * row_sums
+    return (q - target) * m.div(g, xs[0].size // xs[0].shape[-1])
 
 
 def kept_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:
@@ -94,18 +115,14 @@ RULES: dict[str, Rule] = {
     "-": lambda m, g, out, xs, i, p: g if i == 0 else -g,
     "*": lambda m, g, out, xs, i, p: g * xs[1 - i],
     "/": lambda m, g, out, xs, i, p: m.div(g, xs[1]) if i == 0 else -m.div(g * out, xs[1]),
-    # d/dx x**y = y * x**(y-1): see slope_exponent for y == 0
-    "**": lambda m, g, out, xs, i, p: (
-        g * xs[1] * m.pow(xs[0], m.slope_exponent(xs[0], xs[1]))
-        if i == 0
-        else g * out * m.log(xs[0])
-    ),
+    "**": _power_vjp,
     "neg": lambda m, g, out, xs, i, p: -g,
     "exp": lambda m, g, out, xs, i, p: g * out,
     "log": lambda m, g, out, xs, i, p: m.div(g, xs[0]),
     "tanh": lambda m, g, out, xs, i, p: g * (1 - out * out),
     "sigmoid": lambda m, g, out, xs, i, p: g * out * (1 - out),
-    "relu": lambda m, g, out, xs, i, p: g * m.positive(xs[0]),
+    # a select, not g * mask: where x <= 0 the gradient is 0 even if g is nan (as PyTorch)
+    "relu": lambda m, g, out, xs, i, p: m.keep(m.raw(xs[0]) > 0, g),
     "abs": lambda m, g, out, xs, i, p: g * m.sign(xs[0]),
     # n-ary scalar nodes: one node per neuron instead of 2n
     "sum": lambda m, g, out, xs, i, p: g if p is None else _spread(m, g, xs[0], p[0]),
@@ -125,13 +142,15 @@ RULES: dict[str, Rule] = {
     "getitem": lambda m, g, out, xs, i, p: m.scatter(g, p, xs[0].shape),
     "scatter": lambda m, g, out, xs, i, p: m.getitem(g, p[0]),
     "broadcast_to": lambda m, g, out, xs, i, p: m.sum_to(g, xs[0].shape),
+    "astype": lambda m, g, out, xs, i, p: m.astype(g, xs[0].dtype),
+    # p = the condition (a boolean array): each side gets g where it was chosen
+    "where": lambda m, g, out, xs, i, p: m.keep(p if i == 0 else ~p, g),
     "sum_to": lambda m, g, out, xs, i, p: m.broadcast_to(g, xs[0].shape),
     "softmax": lambda m, g, out, xs, i, p: out * (g - m.sum(g * out, (p,), True)),
     "log_softmax": lambda m, g, out, xs, i, p: g - m.exp(out) * m.sum(g, (p,), True),
-    # p = (target, probabilities from the forward pass)
-    "softmax_cross_entropy": lambda m, g, out, xs, i, p: (
-        (m.probabilities(xs[0], p[1]) - p[0]) * m.div(g, xs[0].size // xs[0].shape[-1])
-    ),
+    "softmax_cross_entropy": _cross_entropy_vjp,
+    # ops with a hand-written backward (function.py): p is the op, which runs the user's code
+    "custom": lambda m, g, out, xs, i, p: p.vjp(m, g, out, xs, i),
     # images: conv2d, flatten (conv.py); max_pool2d, avg_pool2d (pool.py); batch_norm,
     # dropout (norm.py)
     **CONV_RULES,

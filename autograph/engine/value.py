@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
+from autograph.engine.exact import as_float, bounded, in_floats
 from autograph.engine.namespaces import SCALAR
 from autograph.engine.node import Node, new_result, scalar_constructors
 
@@ -31,12 +35,16 @@ def as_number(x: Any, what: str = "Value()") -> Number:
             f"{what} takes a number, got a {kind.__name__} node; use node.data for its "
             "number, or use the node itself"
         )
-    if isinstance(x, bool | numbers.Integral):
+    if isinstance(x, bool | numbers.Integral | np.bool_):
         return int(x)
     if isinstance(x, numbers.Rational):
         return Fraction(x)
     if isinstance(x, Decimal):
-        return Fraction(x)
+        if x.is_finite():
+            return Fraction(x)
+        if x.is_snan():
+            raise ValueError(f"{what} takes a real number, got a signaling NaN ({x!r})")
+        return float(x)  # NaN and ±Infinity: IEEE floats, as Value(float("nan"))
     if isinstance(x, numbers.Real):
         return float(x)
     raise TypeError(
@@ -90,87 +98,136 @@ class Value(Node):
         o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(self.data + o.data, self, o, "+")
+        try:
+            data = self._data + o._data
+        except OverflowError:  # an int beyond the float range met a float
+            data = in_floats(operator.add, self._data, o._data)
+        if data.__class__ is not float:  # an exact number must stay small
+            data = bounded(data)
+        return _result(data, self, o, "+")
 
     def __radd__(self, other: Any) -> Value:
         o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(o.data + self.data, o, self, "+")
+        try:
+            data = o._data + self._data
+        except OverflowError:  # an int beyond the float range met a float
+            data = in_floats(operator.add, o._data, self._data)
+        if data.__class__ is not float:  # an exact number must stay small
+            data = bounded(data)
+        return _result(data, o, self, "+")
 
     def __sub__(self, other: Any) -> Value:
         o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(self.data - o.data, self, o, "-")
+        try:
+            data = self._data - o._data
+        except OverflowError:  # an int beyond the float range met a float
+            data = in_floats(operator.sub, self._data, o._data)
+        if data.__class__ is not float:  # an exact number must stay small
+            data = bounded(data)
+        return _result(data, self, o, "-")
 
     def __rsub__(self, other: Any) -> Value:
         o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(o.data - self.data, o, self, "-")
+        try:
+            data = o._data - self._data
+        except OverflowError:  # an int beyond the float range met a float
+            data = in_floats(operator.sub, o._data, self._data)
+        if data.__class__ is not float:  # an exact number must stay small
+            data = bounded(data)
+        return _result(data, o, self, "-")
 
     def __mul__(self, other: Any) -> Value:
         o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(self.data * o.data, self, o, "*")
+        try:
+            data = self._data * o._data
+        except OverflowError:  # an int beyond the float range met a float
+            data = in_floats(operator.mul, self._data, o._data)
+        if data.__class__ is not float:  # an exact number must stay small
+            data = bounded(data)
+        return _result(data, self, o, "*")
 
     def __rmul__(self, other: Any) -> Value:
         o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(o.data * self.data, o, self, "*")
+        try:
+            data = o._data * self._data
+        except OverflowError:  # an int beyond the float range met a float
+            data = in_floats(operator.mul, o._data, self._data)
+        if data.__class__ is not float:  # an exact number must stay small
+            data = bounded(data)
+        return _result(data, o, self, "*")
 
     def __truediv__(self, other: Any) -> Value:
         o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(SCALAR.div(self.data, o.data), self, o, "/")
+        data = SCALAR.div(self._data, o._data)
+        if data.__class__ is not float:  # an exact number must stay small
+            data = bounded(data)
+        return _result(data, self, o, "/")
 
     def __rtruediv__(self, other: Any) -> Value:
         o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(SCALAR.div(o.data, self.data), o, self, "/")
+        data = SCALAR.div(o._data, self._data)
+        if data.__class__ is not float:  # an exact number must stay small
+            data = bounded(data)
+        return _result(data, o, self, "/")
 
     def __pow__(self, other: Any) -> Value:
         o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(SCALAR.pow(self.data, o.data), self, o, "**")
+        data = SCALAR.pow(self._data, o._data)
+        if data.__class__ is not float:  # an exact number must stay small
+            data = bounded(data)
+        return _result(data, self, o, "**")
 
     def __rpow__(self, other: Any) -> Value:
         o = other if other.__class__ is Value else _operand(other)
         if o is None:
             return NotImplemented
-        return _result(SCALAR.pow(o.data, self.data), o, self, "**")
+        data = SCALAR.pow(o._data, self._data)
+        if data.__class__ is not float:  # an exact number must stay small
+            data = bounded(data)
+        return _result(data, o, self, "**")
 
     def __neg__(self) -> Value:
-        return _result(-self.data, self, None, "neg")
+        return _result(-self._data, self, None, "neg")
 
     def __pos__(self) -> Value:
         return self
 
     def __abs__(self) -> Value:
-        return _result(abs(self.data), self, None, "abs")
+        return _result(abs(self._data), self, None, "abs")
 
     # -- functions ----------------------------------------------------------------------
 
     def exp(self) -> Value:
-        return _result(SCALAR.exp(self.data), self, None, "exp")
+        return _result(SCALAR.exp(self._data), self, None, "exp")
 
     def log(self) -> Value:
-        return _result(SCALAR.log(self.data), self, None, "log")
+        return _result(SCALAR.log(self._data), self, None, "log")
 
     def tanh(self) -> Value:
-        return _result(math.tanh(self.data), self, None, "tanh")
+        x = self._data
+        return _result(math.tanh(x if x.__class__ is float else as_float(x)), self, None, "tanh")
 
     def sigmoid(self) -> Value:
-        return _result(_sigmoid(self.data), self, None, "sigmoid")
+        return _result(_sigmoid(self._data), self, None, "sigmoid")
 
     def relu(self) -> Value:
-        x = self.data
+        x = self._data
         zero = x.__class__(0)  # keeps int/Fraction exact, and avoids -0.0
         return _result(x if x > 0 or x != x else zero, self, None, "relu")
 
@@ -181,30 +238,42 @@ class Value(Node):
             # a Fraction seed keeps every gradient exact, even through int / int
             return (
                 Fraction(1)
-                if type(self.data) is Fraction
-                else (1 if type(self.data) is int else 1.0)
+                if type(self._data) is Fraction
+                else (1 if type(self._data) is int else 1.0)
             )
         return as_number(gradient, "backward(gradient)")
 
     def _accumulate(self, g: Any) -> None:
         old = self.grad
-        self.grad = g if not isinstance(old, Node) and old == 0 else old + g
+        # None: reset by the user (`x.grad = None`, as for a Tensor)
+        if old is None or (not isinstance(old, Node) and old == 0):
+            self.grad = g
+        else:  # (a sum of exact numbers must stay small too)
+            total = old + g
+            self.grad = total if total.__class__ is float else bounded(total)
 
-    def _zeros(self) -> int:
-        return 0
+    def _zeros(self) -> Number:
+        zero: Number = type(self._data)(0)  # 0, 0.0 or Fraction(0), as the data
+        return zero
+
+    def _assign(self, data: Any, op: str) -> None:
+        self._data = data
+
+    def _own_gradient(self, g: Any) -> Any:
+        return g  # numbers keep their type (ints and Fractions stay exact)
 
     def detach(self) -> Value:
-        return Value(self.data, self.label, requires_grad=False)
+        return Value(self._data, self.label, requires_grad=False)
 
     def __float__(self) -> float:
-        return float(self.data)
+        return float(self._data)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={_number_text(self.data)}, grad={_number_text(self.grad)}{label})"
+        return f"Value(data={_number_text(self._data)}, grad={_number_text(self.grad)}{label})"
 
     def __str__(self) -> str:
-        return _number_text(self.data)
+        return _number_text(self._data)
 
 
 # the written-out constructors of the scalar hot path (see node.scalar_constructors)
@@ -212,6 +281,8 @@ _result, _constant = scalar_constructors(Value)
 
 
 def _sigmoid(a: Any) -> float:
+    if a.__class__ is not float:
+        a = as_float(a)  # (an int beyond the float range is ±inf: 1.0 or 0.0, as for floats)
     if a >= 0:
         return 1.0 / (1.0 + math.exp(-a))
     e = math.exp(a)
@@ -242,7 +313,14 @@ def sum_values(items: Iterable[Any]) -> Value:
     values = _as_values(items, "sum_values()")
     if not values:
         return Value.constant(0)
-    return new_result(Value, sum([v.data for v in values]), values, "sum")
+    data = [v._data for v in values]
+    try:
+        total = sum(data)
+    except OverflowError:  # an int beyond the float range met a float
+        total = sum([as_float(x) for x in data])
+    if total.__class__ is not float:  # an exact number must stay small
+        total = bounded(total)
+    return new_result(Value, total, values, "sum")
 
 
 def dot(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = None) -> Value:
@@ -252,9 +330,16 @@ def dot(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = None) -> Valu
     ws = _as_values(weights, "dot()")
     xs = _as_values(inputs, "dot()")
     parents = ws + xs
-    total = sum([w.data * x.data for w, x in zip(ws, xs, strict=True)])
     if bias is not None:
-        b = _as_values([bias], "dot()")[0]
-        parents.append(b)
-        total = total + b.data
+        parents.append(_as_values([bias], "dot()")[0])
+    try:
+        total = sum([w._data * x._data for w, x in zip(ws, xs, strict=True)])
+        if bias is not None:
+            total = total + parents[-1]._data
+    except OverflowError:  # an int beyond the float range met a float
+        total = sum([as_float(w._data) * as_float(x._data) for w, x in zip(ws, xs, strict=True)])
+        if bias is not None:
+            total = total + as_float(parents[-1]._data)
+    if total.__class__ is not float:  # an exact number must stay small
+        total = bounded(total)
     return new_result(Value, total, parents, "dot", len(ws))

@@ -1,18 +1,22 @@
 """Neural nets on autograph's nodes: modules, layers, losses, optimizers, the textbook's nets.
 
-- `Module`, `Parameter`: ordered parameter registry, `zero_grad`, `save`/`load` (.npz).
+- `Module`, `Parameter`: ordered parameter registry, `zero_grad`, `save`/`load` (.npz),
+  `state_dict`, `named_modules`, `train()`/`eval()`; `ModuleList`, `ModuleDict`.
 - Tensor layers: `Linear`/`Affine`, `ReLU`, `Sigmoid`, `Tanh`, `Softmax`, `Sequential`, `MLP`.
 - Scalar nets over `Value`s (micrograd's): `autograph.nn.scalar.Neuron`, `Layer`, `MLP`
   (also here as `Neuron`, `ScalarLayer`, `ScalarMLP`).
-- Losses `mse`, `softmax_cross_entropy`, `hinge`; optimizers `SGD`, `Momentum`, `Nesterov`,
-  `AdaGrad`, `RMSprop`, `Adam`.
-- The textbook's `TwoLayerNet` and hand-written layers (`autograph.nn.textbook`).
+- Losses `mse`, `softmax_cross_entropy`, `hinge` and PyTorch's `MSELoss`, `CrossEntropyLoss`,
+  `BCELoss`; the optimizers of `autograph.optim` (`SGD`, `Momentum`, `Nesterov`, `AdaGrad`,
+  `RMSprop`, `Adam`, `AdamW`).
+- The textbook's `TwoLayerNet`, hand-written layers (`autograph.nn.textbook`) and the
+  sequel's (`autograph.nn.sequel`).
 - Image layers with PyTorch's arguments: `Conv2d`, `MaxPool2d`, `AvgPool2d`, `Flatten`,
   `BatchNorm1d`, `BatchNorm2d`, `Dropout`; the textbook's `SimpleConvNet`, and its
   hand-written ch. 6-7 layers (`autograph.nn.textbook_cnn`).
 """
 
 from autograph.engine.numerical import numerical_gradient
+from autograph.nn.containers import ModuleDict, ModuleList
 from autograph.nn.conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
 from autograph.nn.convnet import SimpleConvNet
 from autograph.nn.layers import (
@@ -26,15 +30,29 @@ from autograph.nn.layers import (
     Tanh,
     init_weight,
 )
-from autograph.nn.losses import cross_entropy, hinge, mean_squared_error, mse, softmax_cross_entropy
+from autograph.nn.losses import (
+    BCELoss,
+    CrossEntropyLoss,
+    MSELoss,
+    cross_entropy,
+    hinge,
+    mean_squared_error,
+    mse,
+    softmax_cross_entropy,
+)
 from autograph.nn.models import TwoLayerNet
 from autograph.nn.module import Buffer, Module, Parameter
 from autograph.nn.norm import BatchNorm1d, BatchNorm2d, Dropout
-from autograph.nn.optim import (
+from autograph.nn.npz import NpzError
+from autograph.nn.scalar import MLP as ScalarMLP
+from autograph.nn.scalar import Layer as ScalarLayer
+from autograph.nn.scalar import Neuron
+from autograph.optim import (
     OPTIMIZERS,
     SGD,
     AdaGrad,
     Adam,
+    AdamW,
     ClipGradNorm,
     Momentum,
     Nesterov,
@@ -43,9 +61,6 @@ from autograph.nn.optim import (
     WeightDecay,
     make_optimizer,
 )
-from autograph.nn.scalar import MLP as ScalarMLP
-from autograph.nn.scalar import Layer as ScalarLayer
-from autograph.nn.scalar import Neuron
 
 __all__ = [
     "MLP",
@@ -53,21 +68,28 @@ __all__ = [
     "SGD",
     "AdaGrad",
     "Adam",
+    "AdamW",
     "Affine",
     "AvgPool2d",
+    "BCELoss",
     "BatchNorm1d",
     "BatchNorm2d",
     "Buffer",
     "ClipGradNorm",
     "Conv2d",
+    "CrossEntropyLoss",
     "Dropout",
     "Flatten",
     "Linear",
+    "MSELoss",
     "MaxPool2d",
     "Module",
+    "ModuleDict",
+    "ModuleList",
     "Momentum",
     "Nesterov",
     "Neuron",
+    "NpzError",
     "Optimizer",
     "Parameter",
     "RMSprop",

@@ -1,10 +1,13 @@
-"""The textbook's `TwoLayerNet`, on autograph's Tensors.
+"""The textbook's `TwoLayerNet` (chapter 5), on autograph's Tensors.
 
 It keeps the notes' interface: `params` maps `W1 b1 W2 b2` to the NumPy arrays the Parameters
 hold (the live arrays, so the notes' loop `params[key] -= lr * grad[key]` trains it, and
-assigning `params[key] = array` writes the new values into the Parameter), `predict`, `loss`,
-`accuracy`, `numerical_gradient` (central differences) and
-`gradient`, which here is autograph's backward pass instead of hand-written layers.
+assigning `params[key] = array` writes the new values into the Parameter); `layers`, an
+ordered dict of the book's layers `Affine1`, `Relu1`, `Affine2` (autograph modules over those
+same Parameters), and `lastLayer`; `predict`, `loss`, `accuracy`, `numerical_gradient`
+(central differences) and `gradient`, which here is autograph's backward pass instead of
+hand-written layers. Each layer opens a scope of its name, so a picture of `loss_node(x, t)`
+collapsed by scope shows the book's boxes: Affine1, Relu1, Affine2, SoftmaxWithLoss.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from typing import Any
 import numpy as np
 
 from autograph.engine.backward import gradients
-from autograph.engine.node import no_grad
+from autograph.engine.node import no_grad, scope
 from autograph.engine.numerical import numerical_gradient
-from autograph.engine.tensor import Tensor, affine
-from autograph.nn.losses import class_indices, softmax_cross_entropy
+from autograph.engine.tensor import Tensor
+from autograph.nn.containers import ModuleDict
+from autograph.nn.layers import Linear, ReLU
+from autograph.nn.losses import CrossEntropyLoss, class_indices
 from autograph.nn.module import Module, Parameter
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
@@ -72,11 +77,17 @@ class ParamArrays(MutableMapping[str, np.ndarray]):
 
 
 class TwoLayerNet(Module):
-    """input -> Affine -> ReLU -> Affine -> (softmax cross-entropy).
+    """input -> Affine1 -> Relu1 -> Affine2 -> (SoftmaxWithLoss).
+
+    Without `rng`, the weights are `weight_init_std * np.random.randn(...)` from NumPy's global
+    generator, in the book's order (W1, then W2), so `np.random.seed(0)` first gives the
+    book's weights.
 
     >>> net = TwoLayerNet(784, 100, 10)
     >>> {k: v.shape for k, v in net.params.items()}
     {'W1': (784, 100), 'b1': (100,), 'W2': (100, 10), 'b2': (10,)}
+    >>> list(net.layers)
+    ['Affine1', 'Relu1', 'Affine2']
     """
 
     def __init__(
@@ -90,16 +101,21 @@ class TwoLayerNet(Module):
         dtype: Any = np.float64,
     ) -> None:
         super().__init__()
-        rng = np.random.default_rng() if rng is None else rng
+        normal = np.random.randn if rng is None else lambda *shape: rng.standard_normal(shape)
         std = weight_init_std
-        self.W1 = Parameter(
-            (std * rng.standard_normal((input_size, hidden_size))).astype(dtype), label="W1"
-        )
+        self.W1 = Parameter((std * normal(input_size, hidden_size)).astype(dtype), label="W1")
         self.b1 = Parameter(np.zeros(hidden_size, dtype=dtype), label="b1")
-        self.W2 = Parameter(
-            (std * rng.standard_normal((hidden_size, output_size))).astype(dtype), label="W2"
-        )
+        self.W2 = Parameter((std * normal(hidden_size, output_size)).astype(dtype), label="W2")
         self.b2 = Parameter(np.zeros(output_size, dtype=dtype), label="b2")
+        # the book's layers, over the same Parameters (the keys stay W1 b1 W2 b2)
+        self.layers = ModuleDict(
+            {
+                "Affine1": Linear.from_parameters(self.W1, self.b1),
+                "Relu1": ReLU(),
+                "Affine2": Linear.from_parameters(self.W2, self.b2),
+            }
+        )
+        self.lastLayer = CrossEntropyLoss()
 
     @property
     def params(self) -> ParamArrays:
@@ -109,8 +125,9 @@ class TwoLayerNet(Module):
 
     def forward(self, x: Any) -> Tensor:
         x = x if isinstance(x, Tensor) else Tensor(x)  # a constant: no gradient for the input
-        h = affine(x, self.W1, self.b1).relu()  # the textbook's Affine: one node each
-        return affine(h, self.W2, self.b2)
+        for layer in self.layers.values():  # the textbook's Affine: one node each
+            x = layer(x)
+        return x
 
     def predict(self, x: Any) -> np.ndarray:
         """Scores (logits) for each row of x, as an array."""
@@ -118,8 +135,11 @@ class TwoLayerNet(Module):
             return self.forward(x).data
 
     def loss_node(self, x: Any, t: Any) -> Tensor:
-        """The loss as a graph node (for `backward()`)."""
-        return softmax_cross_entropy(self.forward(x), _labels(t))
+        """The loss as a graph node (for `backward()`, or to draw:
+        `autograph.viz.draw(net.loss_node(x, t), collapse=1)` shows one box per layer)."""
+        y = self.forward(x)
+        with scope("SoftmaxWithLoss"):  # the book's name for the last layer
+            return self.lastLayer.forward(y, _labels(t))
 
     def loss(self, x: Any, t: Any) -> float:
         with no_grad():

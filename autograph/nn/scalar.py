@@ -18,6 +18,8 @@ from autograph.nn.module import Module
 
 
 class Neuron(Module):
+    _wrap_arrays = False  # a row of numbers becomes Values, not a Tensor
+
     def __init__(self, nin: int, nonlin: bool = True, *, rng: random.Random | None = None) -> None:
         super().__init__()
         uniform = (rng or random).uniform
@@ -37,6 +39,8 @@ class Neuron(Module):
 
 
 class Layer(Module):
+    _wrap_arrays = False
+
     def __init__(
         self, nin: int, nout: int, *, nonlin: bool = True, rng: random.Random | None = None
     ) -> None:
@@ -53,6 +57,8 @@ class Layer(Module):
 
 class MLP(Module):
     """Layers of neurons; the last layer is linear (it gives scores)."""
+
+    _wrap_arrays = False
 
     def __init__(self, nin: int, nouts: Sequence[int], *, rng: random.Random | None = None) -> None:
         super().__init__()

@@ -15,7 +15,14 @@ from autograph.engine.value import Value
 
 
 class GradcheckError(AssertionError):
-    """Analytical and numerical gradients disagree; the message names where, worst first."""
+    """Analytical and numerical gradients disagree; the message names where, worst first,
+    and which op node's own gradient is wrong when one is (`wrong_node`, a
+    `nodes.NodeMismatch`, of the graph `root`: draw it with `nodes.save_wrong_nodes`)."""
+
+    def __init__(self, message: str, root: Node | None = None, wrong_node: Any = None) -> None:
+        super().__init__(message)
+        self.root = root
+        self.wrong_node = wrong_node
 
 
 def numerical_grad(f: Callable[[Any], Any], x: Any, eps: float = 1e-6) -> Any:
@@ -223,5 +230,19 @@ def gradcheck(
         f"{len(failures)} input(s) disagree"
     )
     if raise_exception:
-        raise GradcheckError(message)
+        culprit = _blame(out, eps, atol, rtol)
+        if culprit is not None:
+            message += f"; the first op whose own gradient is wrong: {culprit.message}"
+        raise GradcheckError(message, out, culprit)
     return False
+
+
+def _blame(out: Node, eps: float, atol: float, rtol: float) -> Any:
+    """The first node whose local gradient is wrong (`nodes.first_wrong_node`), or None when
+    every node is right on its own or the check cannot run."""
+    from autograph.testing.nodes import first_wrong_node  # (it draws: imports viz)
+
+    try:
+        return first_wrong_node(out, eps=eps, atol=atol, rtol=rtol)
+    except Exception:  # the message without a culprit is still the full report
+        return None

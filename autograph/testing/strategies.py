@@ -20,8 +20,9 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from autograph.engine.function import Function, FunctionCtx
 from autograph.engine.node import Node
-from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy
+from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy, where
 from autograph.engine.value import Value, dot, sum_values
 from autograph.testing.image_cases import IMAGE_STRATEGIES
 
@@ -244,6 +245,14 @@ def _scatter(draw: Any) -> tuple[list[np.ndarray], Build]:
 
 
 @st.composite
+def _where(draw: Any) -> tuple[list[np.ndarray], Build]:
+    shapes = draw(broadcastable_shapes(3))
+    condition = draw(hnp.arrays(np.bool_, shapes[0]))
+    arrays = [draw(arrays_in(ANY, shapes[1])), draw(arrays_in(ANY, shapes[2]))]
+    return arrays, lambda x, y: where(condition, x, y)
+
+
+@st.composite
 def _broadcast_to(draw: Any) -> tuple[list[np.ndarray], Build]:
     small, big = draw(
         hnp.mutually_broadcastable_shapes(num_shapes=1, max_dims=3, max_side=3).map(
@@ -287,9 +296,28 @@ def _cross_entropy(draw: Any) -> tuple[list[np.ndarray], Build]:
             )
         )
     ).reshape(batch)
-    one_hot = draw(st.booleans())
-    target = np.eye(classes)[labels] if one_hot else labels
+    kind = draw(st.sampled_from(["indices", "one-hot", "soft"]))
+    if kind == "soft":  # any non-negative weights: rows need not sum to 1
+        target = draw(arrays_in(Domain(0.0, 2.0), (*batch, classes)))
+    else:
+        target = np.eye(classes)[labels] if kind == "one-hot" else labels
     return ([draw(arrays_in(ANY, (*batch, classes)))], lambda x: softmax_cross_entropy(x, target))
+
+
+class ScaledExp(Function):
+    """x · exp(y) with a hand-written backward in autograph ops: the case of the "custom" op
+    (it broadcasts, and its backward can be differentiated again)."""
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, x: Any, y: Any) -> Any:
+        ctx.save_for_backward(x, y)
+        return x * y.exp()
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, grad: Any) -> Any:
+        x, y = ctx.saved_tensors
+        e = y.exp()
+        return grad * e, grad * x * e
 
 
 OP_CASES: dict[str, OpCase] = {
@@ -323,12 +351,19 @@ OP_CASES: dict[str, OpCase] = {
     "getitem": OpCase(tensor=_getitem()),
     "scatter": OpCase(tensor=_scatter()),
     "broadcast_to": OpCase(tensor=_broadcast_to()),
+    "where": OpCase(tensor=_where()),
+    "astype": OpCase(
+        tensor=_elementwise(lambda x: x.astype(np.float64), ANY),
+        notes="a cast (float64 to float64 here: numerical gradients need float64)",
+    ),
     "sum_to": OpCase(tensor=_sum_to()),
     "softmax": OpCase(tensor=_along_axis("softmax")),
     "log_softmax": OpCase(tensor=_along_axis("log_softmax")),
     "softmax_cross_entropy": OpCase(tensor=_cross_entropy()),
-    # conv2d, pooling, batch_norm, dropout, flatten (image_cases.py)
-    **{op: OpCase(tensor=example) for op, example in IMAGE_STRATEGIES.items()},
+    "custom": OpCase(
+        (ANY, ANY), ScaledExp.apply, _elementwise(ScaledExp.apply, ANY, ANY), notes="Function"
+    ),
+    **{op: OpCase(tensor=example) for op, example in IMAGE_STRATEGIES.items()},  # conv2d ...
 }
 
 

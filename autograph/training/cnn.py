@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from autograph.nn.convnet import SimpleConvNet
-from autograph.nn.optim import make_optimizer
-from autograph.training.loop import History, Log, fit
+from autograph.optim import make_optimizer
+from autograph.training.loop import History, Log, StepCallback, fit
 
 EVAL_BATCH = 1000
 
@@ -47,6 +47,7 @@ def train_convnet(
     seed: int | None = 0,
     quiet: bool = False,
     log: Log | None = print,
+    callback: StepCallback | None = None,
 ) -> tuple[SimpleConvNet, History]:
     """Train the book's SimpleConvNet (conv 30x5x5 - relu - pool 2 - affine 100 - relu -
     affine 10) for `epochs` passes over the training images; returns (model, history).
@@ -78,5 +79,6 @@ def train_convnet(
         quiet=quiet,
         log=log,
         eval_batch_size=EVAL_BATCH,
+        callback=callback,
     )
     return model, history

@@ -8,7 +8,9 @@ figures are drawn by `autograph.training.compare_plots`; `autograph compare` run
   activations of 5 layers of 100 on random inputs, and the loss on MNIST
   (weight_init_activation_histogram.py, weight_init_compare.py);
 - `compare_batch_norm`: training accuracy with and without batch norm for 16 weight init
-  stds, 1,000 MNIST images, 20 epochs (batch_norm_test.py);
+  stds, 1,000 MNIST images, 20 epochs (batch_norm_test.py); a run whose loss becomes NaN
+  or infinite keeps its curve up to there and is marked as diverged (the book's NumPy code
+  carries on with NaN weights, which then predict class 0);
 - `compare_dropout`: a 6-hidden-layer net on 300 images, 301 epochs, without and with
   dropout (overfit_dropout.py).
 
@@ -29,8 +31,8 @@ from autograph.engine.tensor import Tensor
 from autograph.nn.layers import ACTIVATIONS, Init, Linear, Sequential
 from autograph.nn.module import Module
 from autograph.nn.norm import BatchNorm1d, Dropout
-from autograph.nn.optim import make_optimizer
-from autograph.training.loop import History, Log, fit
+from autograph.optim import make_optimizer
+from autograph.training.loop import History, Log, TrainingDiverged, fit
 
 # the textbook's choices (ch. 6): optimizer -> learning rate
 OPTIMIZER_LRS = {"sgd": 0.01, "momentum": 0.01, "adagrad": 0.01, "adam": 0.001}
@@ -206,7 +208,8 @@ def compare_batch_norm(
     stds = list(np.logspace(0, -4, num=16)) if stds is None else list(stds)
     x, t = x[:train_size], t[:train_size]
     per_epoch = max(len(x) // batch_size, 1)
-    runs = Runs(extra={"stds": stds})
+    diverged: dict[str, int] = {}  # run -> the step where its loss became NaN or infinite
+    runs = Runs(extra={"stds": stds, "diverged": diverged})
     for k, std in enumerate(stds):
         for norm in (True, False):
             model = mlp(
@@ -217,7 +220,7 @@ def compare_batch_norm(
             )
             opt = make_optimizer("sgd", model.parameters(), lr)
             key = f"{k}:{'bn' if norm else 'plain'}"
-            with np.errstate(over="ignore", invalid="ignore"):  # large stds diverge: shown
+            try:
                 runs.histories[key] = fit(
                     model,
                     x,
@@ -230,13 +233,23 @@ def compare_batch_norm(
                     quiet=quiet,
                     log=None,
                 )
+            except TrainingDiverged as error:  # a large std without batch norm: shown as such
+                assert error.history is not None
+                runs.histories[key] = error.history
+                diverged[key] = error.step
         if log is not None:
-            bn, plain = runs.histories[f"{k}:bn"], runs.histories[f"{k}:plain"]
             log(
-                f"std {std:.2e}: train acc with batch norm {bn.final_train_acc:.3f}, "
-                f"without {plain.final_train_acc:.3f}"
+                f"std {std:.2e}: train acc with batch norm {_outcome(runs, diverged, k, 'bn')}, "
+                f"without {_outcome(runs, diverged, k, 'plain')}"
             )
     return runs
+
+
+def _outcome(runs: Runs, diverged: dict[str, int], k: int, kind: str) -> str:
+    key = f"{k}:{kind}"
+    if key in diverged:
+        return f"diverged at step {diverged[key]}"
+    return f"{runs.histories[key].final_train_acc:.3f}"
 
 
 def compare_dropout(

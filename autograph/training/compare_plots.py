@@ -158,7 +158,17 @@ def plot_batch_norm(runs: Runs, path: str | os.PathLike[str]) -> Path:
         for kind, style, label in (("bn", "-", "batch norm"), ("plain", "--", "without")):
             history = runs.histories[f"{k}:{kind}"]
             epochs = np.arange(1, len(history.train_acc) + 1)
-            ax.plot(epochs, history.train_acc, style, label=label)
+            (line,) = ax.plot(epochs, history.train_acc, style, label=label)
+            step = runs.extra.get("diverged", {}).get(f"{k}:{kind}")
+            if step is not None:
+                ax.text(
+                    0.04,
+                    0.9,
+                    f"{label}: diverged at step {step}",
+                    transform=ax.transAxes,
+                    fontsize=7,
+                    color=line.get_color(),
+                )
         ax.set_title(f"W std {std:.2g}", fontsize=9)
         ax.set_ylim(0, 1)
         if k == 0:

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import time
@@ -14,7 +15,15 @@ import numpy as np
 
 from autograph.engine.node import no_grad
 from autograph.engine.value import Value, sum_values
-from autograph.training.loop import History, Log, fit, progress_bar
+from autograph.training.loop import (
+    History,
+    Log,
+    StepCallback,
+    StepInfo,
+    diverged,
+    fit,
+    progress_bar,
+)
 from autograph.training.plots import plot_history, plot_moons_boundary
 
 
@@ -44,15 +53,23 @@ def train_moons(
     sizes: tuple[int, ...] = (16, 16, 1),
     quiet: bool = True,
     log: Log | None = None,
+    callback: StepCallback | None = None,
 ) -> tuple[Any, History, Any]:
     """micrograd's demo: MLP(2, [16, 16, 1]), hinge + 1e-4·L2, SGD with lr 1 - 0.9·k/steps.
 
     Returns (model, history, (X, y)) with y in {-1, +1}; `history.train_acc` is measured
-    before each update (as micrograd prints it) plus once after the last.
+    before each update (as micrograd prints it) plus once after the last. `callback` is
+    called with a `StepInfo` at every step, before its update (step k + 1 of `steps`).
+
+    Bad data is refused before training (ValueError: a NaN, infinite or negative `noise`, or
+    points that overflow); a loss that becomes NaN or infinite raises `TrainingDiverged`
+    naming the step, before that step's update.
     """
     from autograph.data.toy import make_moons
     from autograph.nn.scalar import MLP
 
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"train_moons: steps must be a whole number >= 1, got {steps!r}")
     X, y01 = make_moons(n_samples, noise=noise, seed=data_seed)
     y = y01 * 2 - 1
     model = MLP(2, list(sizes), rng=random.Random(init_seed))
@@ -62,15 +79,22 @@ def train_moons(
     try:
         for k in range(steps):
             loss, acc = moons_loss(model, X, y)
+            if not math.isfinite(loss.data):
+                # numbered as the log lines are (micrograd prints steps from 0)
+                error = diverged(k, loss.data, history.loss[-1] if history.loss else None)
+                error.history = history
+                raise error
             model.zero_grad()
             loss.backward()
+            history.loss.append(float(loss.data))
+            history.steps.append(k)
+            history.train_acc.append(acc)
+            if callback is not None:  # the step's graph and gradients, before the update
+                callback(StepInfo(k + 1, steps, loss, model, history, X, y))
             lr = 1.0 - 0.9 * k / steps
             with no_grad():
                 for p in model.parameters():
                     p.data -= lr * p.grad
-            history.loss.append(float(loss.data))
-            history.steps.append(k)
-            history.train_acc.append(acc)
             bar.update(1)
             if log is not None and (k % 10 == 0 or k == steps - 1):
                 log(f"step {k:3d}  loss {loss.data:.6f}  accuracy {acc * 100:.0f}%")
@@ -81,6 +105,48 @@ def train_moons(
     history.steps.append(steps)
     history.train_acc.append(final_acc)
     history.wall_time = time.perf_counter() - start
+    return model, history, (X, y)
+
+
+def train_spiral(
+    *,
+    iters: int = 600,
+    points: int = 100,
+    hidden: int = 64,
+    lr: float = 0.02,
+    batch_size: int = 30,
+    seed: int = 0,
+    quiet: bool = True,
+    log: Log | None = None,
+    callback: StepCallback | None = None,
+) -> tuple[Any, History, Any]:
+    """The three-arm spiral: MLP(2, [hidden, 3]) over Tensors, Adam, `points` points per arm
+    for training and as many (another seed) for testing, accuracy every 30 steps.
+
+    Returns (model, history, (X, y)), the training data with class labels 0, 1, 2.
+    """
+    from autograph.data.toy import make_spiral
+    from autograph.nn.layers import MLP
+    from autograph.optim import Adam
+
+    X, y = make_spiral(points, 3, seed=seed)
+    Xt, yt = make_spiral(points, 3, seed=seed + 1)
+    model = MLP(2, [hidden, 3], rng=np.random.default_rng(seed))
+    history = fit(
+        model,
+        X,
+        y,
+        Xt,
+        yt,
+        optimizer=Adam(model.parameters(), lr=lr),
+        iters=iters,
+        batch_size=batch_size,
+        eval_every=30,
+        seed=seed,
+        quiet=quiet,
+        log=log,
+        callback=callback,
+    )
     return model, history, (X, y)
 
 
@@ -124,7 +190,7 @@ def train_small_demo(
     if dataset == "mnist":
         from autograph.data.mnist import load_mnist
         from autograph.nn.models import TwoLayerNet
-        from autograph.nn.optim import SGD
+        from autograph.optim import SGD
 
         if data_dir is None:
             raise ValueError("train_small_demo(dataset='mnist') needs data_dir")
@@ -158,27 +224,7 @@ def train_small_demo(
     if dataset != "spiral":
         raise ValueError(f"dataset must be 'spiral', 'moons' or 'mnist', got {dataset!r}")
 
-    from autograph.data.toy import make_spiral
-    from autograph.nn.layers import MLP
-    from autograph.nn.optim import Adam
-
-    X, y = make_spiral(100, 3, seed=seed)
-    Xt, yt = make_spiral(100, 3, seed=seed + 1)
-    model = MLP(2, [64, 3], rng=np.random.default_rng(seed))
-    history = fit(
-        model,
-        X,
-        y,
-        Xt,
-        yt,
-        optimizer=Adam(model.parameters(), lr=0.02),
-        iters=600,
-        batch_size=30,
-        eval_every=30,
-        seed=seed,
-        quiet=True,
-        log=None,
-    )
+    model, history, _ = train_spiral(seed=seed)
     plot = plot_history(
         history, out / "spiral_training.png", title="MLP(2, [64, 3]) on the spiral, Adam"
     )

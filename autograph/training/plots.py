@@ -95,3 +95,34 @@ def plot_moons_boundary(
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, format="png", dpi=100)
     return path
+
+
+def plot_curve(
+    values: list[float],
+    path: str | os.PathLike[str],
+    *,
+    xlabel: str = "iteration",
+    ylabel: str = "loss",
+    ylim: tuple[float, float] | None = None,
+    title: str | None = None,
+) -> Path:
+    """One curve as a PNG (the sequel's `Trainer.plot`: the loss per evaluation interval)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 4.5))
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    ax.plot(np.arange(len(values)), values, label="train")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format="png", dpi=100)
+    return path

@@ -14,10 +14,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from autograph.engine.node import Node
+from autograph.viz.adapter import as_graph
 from autograph.viz.fmt import DEFAULT_PRECISION, format_data
+from autograph.viz.options import make_options
 from autograph.viz.render import render_source
-from autograph.viz.trace import frame_dots, record_steps, steps_summary
+from autograph.viz.trace import frame_dots, steps_summary
 
 _PROLOG = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
 _ID = re.compile(r'\bid="([^"]*)"')
@@ -94,20 +95,19 @@ def _inline_svg(svg: str, prefix: str) -> str:
 
 
 def player_html(
-    root: Node,
+    root: Any,
     gradient: Any = None,
     *,
     title: str | None = None,
     precision: int | None = DEFAULT_PRECISION,
     **options: Any,
 ) -> str:
-    """The page as text. `options` go to `to_dot` (style, local_derivatives, colors...)."""
-    recorded = record_steps(root, gradient)
-    dots = frame_dots(
-        root, gradient, captions=False, precision=precision, recorded=recorded, **options
-    )
-    steps = steps_summary(root, gradient, precision, recorded)
-    data = {"seed": format_data(recorded[1], precision), "steps": steps}
+    """The page as text. `root`: a node or a model with recorded steps; `options` go to
+    `to_dot` (style, local_derivatives, colors...)."""
+    opts = make_options(None, {**options, "precision": precision})
+    graph = as_graph(root, roles=opts.roles, show_grads=False, gradient=gradient)
+    dots = frame_dots(graph, captions=False, options=opts.replace(roles=None))
+    data = {"seed": format_data(graph.seed, precision), "steps": steps_summary(graph, precision)}
     # "</script>" or "<!--" inside a script element would change how the page parses:
     # write every "<" of the JSON as its \u escape (JSON.parse reads it back)
     payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
@@ -145,7 +145,7 @@ def player_html(
     )
 
 
-def write_player(root: Node, path: str | Path, gradient: Any = None, **options: Any) -> Path:
+def write_player(root: Any, path: str | Path, gradient: Any = None, **options: Any) -> Path:
     """Write the player page to `path`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

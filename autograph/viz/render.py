@@ -11,7 +11,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from autograph.engine.node import Node
+from autograph.viz.adapter import as_graph
+from autograph.viz.model import Graph
+from autograph.viz.options import DrawOptions, make_options
 
 RENDER_FORMATS = ("svg", "png", "pdf")
 TEXT_FORMATS = ("dot", "gv", "json")
@@ -37,12 +39,17 @@ def require_dot() -> str:
     return path
 
 
-def render_source(source: str, format: str = "svg") -> bytes:
-    """Render DOT text to `format` ("svg", "png" or "pdf") and return the bytes."""
+def _render_format(format: str) -> str:
     if format not in RENDER_FORMATS:
         raise ValueError(
             f"cannot render to {format!r}; expected one of {', '.join(RENDER_FORMATS)}"
         )
+    return format
+
+
+def render_source(source: str, format: str = "svg") -> bytes:
+    """Render DOT text to `format` ("svg", "png" or "pdf") and return the bytes."""
+    _render_format(format)
     require_dot()
     import graphviz  # imported here: DOT text and JSON never need it
 
@@ -68,21 +75,31 @@ def format_for(path: str | Path, format: str | None = None) -> str:
 class Drawing:
     """A drawn graph: its DOT text, rendered on demand. Shows itself inline in Jupyter.
 
+    Like `graphviz.Digraph`: `.source`, `.pipe(format)`, `.render(filename)`, `.view()`.
+
     >>> from autograph import Value
-    >>> d = draw(Value(2.0, label="x") * 3)
+    >>> y = Value(2.0, label="x") * 3
+    >>> y.backward()
+    >>> d = draw(y)
     >>> d.source.startswith("digraph")
     True
     """
 
     def __init__(
-        self, source: str, root: Node | None = None, options: dict[str, Any] | None = None
+        self,
+        source: str,
+        graph: Graph | None = None,
+        options: DrawOptions | None = None,
+        format: str = "svg",
     ) -> None:
         self.source = source
-        self.root = root
-        self.options = dict(options or {})
+        self.graph = graph
+        self.root: Any = None  # what was drawn, when it was not a model
+        self.options = options if options is not None else DrawOptions()
+        self.format = _render_format(format)  # what render() and pipe() make by default
 
-    def pipe(self, format: str = "svg") -> bytes:
-        return render_source(self.source, format)
+    def pipe(self, format: str | None = None) -> bytes:
+        return render_source(self.source, format or self.format)
 
     def svg(self) -> str:
         return self.pipe("svg").decode("utf-8")
@@ -94,16 +111,70 @@ class Drawing:
         if format in ("dot", "gv"):
             path.write_text(self.source, encoding="utf-8")
         elif format == "json":
-            if self.root is None:
+            if self.graph is None:
                 raise ValueError("JSON export needs the graph, not only its DOT text")
-            from autograph.viz.export import to_json
-            from autograph.viz.fmt import DEFAULT_PRECISION
+            from autograph.viz.export import dumps, graph_dict
 
-            precision = self.options.get("precision", DEFAULT_PRECISION)
-            path.write_text(to_json(self.root, precision=precision), encoding="utf-8")
+            opts = self.options
+            graph = self.graph
+            if self.root is not None and not opts.local_derivatives:
+                graph = as_graph(self.root, roles=opts.roles, show_grads=opts.show_grads)
+            grads = opts.show_grads is not False
+            path.write_text(dumps(graph_dict(graph, opts.precision, grads=grads)), encoding="utf-8")
         else:
             path.write_bytes(self.pipe(format))
         return path
+
+    def render(
+        self,
+        filename: str | Path | None = None,
+        directory: str | Path | None = None,
+        view: bool = False,
+        cleanup: bool = False,
+        format: str | None = None,
+        *,
+        outfile: str | Path | None = None,
+        quiet: bool = False,
+    ) -> str:
+        """As `graphviz.Digraph.render`: save the DOT source to `filename` (default
+        "autograph.gv") in `directory`, render it beside it as `<filename>.<format>`
+        (default format: the drawing's, "svg") and return that path. `outfile` names the
+        rendered file instead (its extension gives the format, the source goes beside it
+        as `.gv`); `cleanup` deletes the source afterwards; `view` opens the result in the
+        system's viewer; `quiet` hides Graphviz's warnings.
+
+        >>> import tempfile, pathlib
+        >>> with tempfile.TemporaryDirectory() as out:
+        ...     path = Drawing("digraph { a -> b }").render("g", directory=out)
+        ...     print(pathlib.Path(path).relative_to(out), pathlib.Path(path).exists())
+        g.svg True
+        """
+        require_dot()
+        import graphviz
+
+        if outfile is not None and format is None:
+            format = format_for(outfile)
+        format = _render_format(format or self.format)
+        source = graphviz.Source(self.source, filename="autograph.gv", engine="dot")
+        return source.render(
+            filename,
+            directory=directory,
+            view=view,
+            cleanup=cleanup,
+            format=format,
+            outfile=outfile,
+            quiet=quiet,
+        )
+
+    def view(
+        self,
+        filename: str | Path | None = None,
+        directory: str | Path | None = None,
+        cleanup: bool = False,
+        quiet: bool = False,
+    ) -> str:
+        """Render (as `render`) and open the result in the system's viewer."""
+        return self.render(filename, directory, view=True, cleanup=cleanup, quiet=quiet)
 
     def _repr_svg_(self) -> str | None:
         # Jupyter calls this; without Graphviz it falls back to the text repr.
@@ -119,13 +190,34 @@ class Drawing:
         return f"<Drawing: {lines} lines of DOT; .save('graph.svg') or display in Jupyter>"
 
 
-def draw(root: Node, **options: Any) -> Drawing:
-    """Draw the graph that computed `root`; options are those of `to_dot`."""
-    from autograph.viz.dot import to_dot
+def draw(root: Any, options: DrawOptions | None = None, **keywords: Any) -> Drawing:
+    """Draw the graph that computed `root` (a node, or a model); options are `to_dot`'s."""
+    from autograph.viz.dot import render_dot
+    from autograph.viz.notices import warn_about
 
-    return Drawing(to_dot(root, **options), root, options)
+    opts = make_options(options, keywords)
+    graph = as_graph(
+        root, roles=opts.roles, show_grads=opts.show_grads, local_derivatives=opts.local_derivatives
+    )
+    warn_about(graph, opts)
+    drawing = Drawing(render_dot(graph, opts), graph, opts)
+    drawing.root = root  # JSON export records local derivatives, which the picture may not
+    return drawing
 
 
-def save(root: Node, path: str | Path, format: str | None = None, **options: Any) -> Path:
+def draw_dot(root: Any, format: str = "svg", rankdir: str = "LR", **keywords: Any) -> Drawing:
+    """micrograd's `draw_dot(root, format='svg', rankdir='LR')`, for code written along
+    micrograd's notebook: micrograd's boxes (`style="record"` unless given), `format` for
+    `.render()` and `.pipe()`, laid out left to right or top to bottom (`rankdir="TB"`).
+    Returns a `Drawing`, which displays itself in Jupyter; other keywords are `to_dot`'s.
+    """
+    keywords.setdefault("style", "record")
+    format = _render_format(format)
+    drawing = draw(root, rankdir=rankdir, **keywords)
+    drawing.format = format
+    return drawing
+
+
+def save(root: Any, path: str | Path, format: str | None = None, **options: Any) -> Path:
     """Draw `root` and write it to `path` (svg, png, pdf, dot/gv or json)."""
     return draw(root, **options).save(path, format)

@@ -1,7 +1,7 @@
 """`Tensor`, the array node over NumPy, and the fused array ops.
 
-- `core.py`: the Tensor class (construction, arithmetic, elementwise functions, reductions,
-  the engine hooks),
+- `core.py`: the Tensor class (construction, arithmetic, the engine hooks),
+- `functions.py`: elementwise functions (exp ... softmax, where, astype) and reductions,
 - `shape.py`: ops that move elements (reshape, transpose, indexing, broadcast_to, sum_to,
   scatter) and the argument checks shared by all ops,
 - `fused.py`: several layer steps as one node (`affine`, `softmax_cross_entropy`),
@@ -10,7 +10,7 @@
 """
 
 from autograph.engine.tensor.conv import avg_pool2d, conv2d, flatten, max_pool2d
-from autograph.engine.tensor.core import Tensor, as_array
+from autograph.engine.tensor.core import Tensor, as_array, where
 from autograph.engine.tensor.fused import affine, softmax_cross_entropy
 from autograph.engine.tensor.norm import batch_norm, dropout, set_dropout_seed
 
@@ -26,4 +26,5 @@ __all__ = [
     "max_pool2d",
     "set_dropout_seed",
     "softmax_cross_entropy",
+    "where",
 ]

@@ -108,12 +108,11 @@ def conv2d(
             f"expects {w.shape[1]}"
         )
     parents: tuple[Tensor, ...] = (x, w)
-    b = None
     if bias is not None:
         bias = _tensor(bias, "bias", op)
         if bias.shape != (w.shape[0],):
             raise ShapeError(f"{op}: the bias must have shape ({w.shape[0]},), got {bias.shape}")
-        parents, b = (x, w, bias), bias.data
+        parents = (x, w, bias)
     kernel = (w.shape[2], w.shape[3])
     dilation_ = pair(dilation, "dilation", op, 1)
     window = make_window(
@@ -124,11 +123,29 @@ def conv2d(
         _padding(padding, kernel, dilation_, stride, op),
         dilation_,
     )
+    out = _conv2d_node(parents, window)
+    return out.reshape(out.shape[1:]) if single else out
+
+
+def _conv2d_node(parents: tuple[Tensor, ...], window: Window) -> Tensor:
+    x, w = parents[0], parents[1]
+    b = parents[2].data if len(parents) > 2 else None
     data, cols = conv2d_array(x.data, w.data, b, window)
     keep = RECORDING.enabled and w.requires_grad  # the columns serve the weight's gradient
     params = ConvParams(window, x.shape, w.shape, cols if keep else None)
-    out = tensor_result(data, parents, op, params)
-    return out.reshape(out.shape[1:]) if single else out
+    return tensor_result(data, parents, "conv2d", params)
+
+
+def _max_pool2d_node(x: Tensor, window: Window) -> Tensor:
+    data, params = max_pool2d_array(x.data, window)
+    return tensor_result(data, (x,), "max_pool2d", params)
+
+
+def _avg_pool2d_node(x: Tensor, window: Window, divisor: np.ndarray | float) -> Tensor:
+    data = avg_pool2d_array(x.data, window, divisor)
+    return tensor_result(
+        data, (x,), "avg_pool2d", PoolParams("avg", window, x.shape, divisor=divisor)
+    )
 
 
 def _pool_window(
@@ -173,8 +190,8 @@ def max_pool2d(
     op = "max_pool2d"
     x, single = _images(_tensor(input, "input", op), op)
     window = _pool_window(op, x, kernel_size, stride, padding, dilation, ceil_mode)
-    data, params = max_pool2d_array(x.data, window)
-    out = tensor_result(data, (x,), op, params)
+    out = _max_pool2d_node(x, window)
+    params = out.params
     if single:
         out = out.reshape(out.shape[1:])
     if not return_indices:
@@ -216,9 +233,7 @@ def avg_pool2d(
     ):
         raise ValueError(f"{op}: divisor_override must be a non-zero int, got {divisor_override!r}")
     window = _pool_window(op, x, kernel_size, stride, padding, 1, ceil_mode)
-    divisor = pool_divisor(window, count_include_pad, divisor_override)
-    data = avg_pool2d_array(x.data, window, divisor)
-    out = tensor_result(data, (x,), op, PoolParams("avg", window, x.shape, divisor=divisor))
+    out = _avg_pool2d_node(x, window, pool_divisor(window, count_include_pad, divisor_override))
     return out.reshape(out.shape[1:]) if single else out
 
 
@@ -237,3 +252,19 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     shape = x.shape if x.ndim else (1,)
     new_shape = (*shape[:start], int(np.prod(shape[start : end + 1])), *shape[end + 1 :])
     return tensor_result(x.data.reshape(new_shape), (x,), "flatten", new_shape)
+
+
+def replay_image_op(op: str, parents: list[Tensor], params: Any) -> Tensor:
+    """The `op` node (conv2d, max_pool2d, avg_pool2d, flatten) computed again from new
+    `parents` with a recorded node's params: same window, new data (viz's expand and the
+    per-node gradient check rebuild nodes this way)."""
+    x = parents[0]
+    if op == "conv2d":
+        return _conv2d_node(tuple(parents), params.window)
+    if op == "max_pool2d":
+        return _max_pool2d_node(x, params.window)
+    if op == "avg_pool2d":
+        return _avg_pool2d_node(x, params.window, params.divisor)
+    if op == "flatten":
+        return tensor_result(x.data.reshape(params), (x,), "flatten", params)
+    raise ValueError(f"replay_image_op: {op!r} is not an image op")

@@ -21,7 +21,8 @@ from numpy.typing import NDArray
 from autograph.engine.broadcast import ShapeError, broadcast_shapes
 from autograph.engine.namespaces import ARRAY
 from autograph.engine.node import Node, new_result
-from autograph.engine.tensor.shape import Axis, ShapeOps, normalize_axis
+from autograph.engine.tensor.functions import FunctionOps
+from autograph.engine.tensor.shape import ShapeOps
 
 
 def as_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -39,6 +40,21 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
         array = np.asarray(data)
     except ValueError as error:  # ragged nested lists
         raise ValueError(f"Tensor(): data is not a rectangular array: {error}") from None
+    if array.dtype.kind == "O" and all(
+        isinstance(x, numbers.Real) and not isinstance(x, Node) for x in array.flat
+    ):  # Python ints beyond 64 bits: NumPy keeps them as objects; they become floats
+        target = dtype if dtype is not None else np.dtype(np.float64)
+        try:
+            return array.astype(target)
+        except OverflowError:
+            big = max(abs(int(x)) for x in array.flat)
+            raise OverflowError(
+                f"Tensor(): an integer of {big.bit_length()} bits is too large for {target} "
+                f"(its largest value is about {np.finfo(target).max:.3g})"
+            ) from None
+    if array.dtype.kind == "O":
+        odd = next(x for x in array.flat if not isinstance(x, numbers.Real) or isinstance(x, Node))
+        raise TypeError(f"Tensor() takes numbers, got {type(odd).__name__} {odd!r} in the data")
     if array.dtype.kind not in "fiub":
         raise TypeError(
             f"Tensor() takes numbers, got data of dtype {array.dtype} ({type(data).__name__})"
@@ -48,7 +64,7 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
     return array if array.dtype == dtype else array.astype(dtype)
 
 
-class Tensor(ShapeOps, Node):
+class Tensor(FunctionOps, ShapeOps, Node):
     """An array node. `Tensor([[1., 2.], [3., 4.]], requires_grad=True)`.
 
     >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
@@ -63,7 +79,7 @@ class Tensor(ShapeOps, Node):
     __array_ufunc__ = None  # `ndarray + Tensor` calls Tensor.__radd__, never an object array
     __array_priority__ = 1000
 
-    data: NDArray[Any]
+    _data: NDArray[Any]
 
     _math = ARRAY
     _broadcasts = True
@@ -80,9 +96,12 @@ class Tensor(ShapeOps, Node):
         """A leaf that needs no gradient."""
         return cls(data, label=label)
 
-    def _derive(self, data: Any, op: str, params: Any = None) -> Tensor:
-        """The result of a one-input op on this tensor (how `ShapeOps` makes its results)."""
-        return tensor_result(data, (self,), op, params)
+    def _derive(
+        self, data: Any, op: str, params: Any = None, others: tuple[Tensor, ...] = ()
+    ) -> Tensor:
+        """The result of op `op` on this tensor (and `others`): how the mixins (ShapeOps,
+        FunctionOps) make their results."""
+        return tensor_result(data, (self, *others), op, params)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if not self.is_leaf:
@@ -94,33 +113,33 @@ class Tensor(ShapeOps, Node):
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self) -> np.dtype[Any]:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def size(self) -> int:
-        return self.data.size
+        return self._data.size
 
     def __len__(self) -> int:
-        return len(self.data)
+        return len(self._data)
 
     def item(self) -> float:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
-        return float(self.data.item())
+        return float(self._data.item())
 
     def numpy(self) -> NDArray[Any]:
-        return self.data
+        return self._data
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._data.tolist()
 
     # -- elementwise arithmetic (broadcasting) ------------------------------------------
 
@@ -128,7 +147,7 @@ class Tensor(ShapeOps, Node):
         if isinstance(other, Tensor):
             return other
         if isinstance(other, numbers.Real) and not isinstance(other, Node):
-            return Tensor(np.asarray(other, dtype=self.data.dtype))
+            return Tensor(np.asarray(other, dtype=self._data.dtype))
         if isinstance(other, np.ndarray | list | tuple):
             return Tensor(other)
         return None
@@ -139,9 +158,9 @@ class Tensor(ShapeOps, Node):
             return NotImplemented  # type: ignore[no-any-return]
         x, y = (o, self) if reflected else (self, o)
         try:
-            data = fn(x.data, y.data)
+            data = fn(x._data, y._data)
         except ValueError:
-            broadcast_shapes(op, x.data.shape, y.data.shape)  # raises the named ShapeError
+            broadcast_shapes(op, x._data.shape, y._data.shape)  # raises the named ShapeError
             raise
         return tensor_result(data, (x, y), op)
 
@@ -176,13 +195,13 @@ class Tensor(ShapeOps, Node):
         return self._binary(other, "**", np.power, reflected=True)
 
     def __neg__(self) -> Tensor:
-        return tensor_result(-self.data, (self,), "neg")
+        return tensor_result(-self._data, (self,), "neg")
 
     def __pos__(self) -> Tensor:
         return self
 
     def __abs__(self) -> Tensor:
-        return tensor_result(np.abs(self.data), (self,), "abs")
+        return tensor_result(np.abs(self._data), (self,), "abs")
 
     def __matmul__(self, other: Any) -> Tensor:
         return self._matmul(other, reflected=False)
@@ -195,7 +214,7 @@ class Tensor(ShapeOps, Node):
         if o is None:
             return NotImplemented  # type: ignore[no-any-return]
         x, y = (o, self) if reflected else (self, o)
-        xs, ys = x.data.shape, y.data.shape
+        xs, ys = x._data.shape, y._data.shape
         if not xs or not ys:
             raise ShapeError(
                 f"@: matmul needs arrays with at least 1 dim, got shapes {xs} "
@@ -209,64 +228,20 @@ class Tensor(ShapeOps, Node):
             )
         if len(xs) > 2 or len(ys) > 2:
             broadcast_shapes("@", xs[:-2], ys[:-2])
-        return tensor_result(x.data @ y.data, (x, y), "@")
-
-    # -- functions ----------------------------------------------------------------------
-
-    def exp(self) -> Tensor:
-        return tensor_result(np.exp(self.data), (self,), "exp")
-
-    def log(self) -> Tensor:
-        return tensor_result(np.log(self.data), (self,), "log")
-
-    def tanh(self) -> Tensor:
-        return tensor_result(np.tanh(self.data), (self,), "tanh")
-
-    def sigmoid(self) -> Tensor:
-        return tensor_result(_sigmoid(self.data), (self,), "sigmoid")
-
-    def relu(self) -> Tensor:
-        return tensor_result(np.maximum(self.data, 0), (self,), "relu")
-
-    def softmax(self, axis: int = -1) -> Tensor:
-        axis = normalize_axis(axis, self.ndim, "softmax")[0]  # type: ignore[index]
-        return tensor_result(softmax_array(self.data, axis), (self,), "softmax", axis)
-
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        axis = normalize_axis(axis, self.ndim, "log_softmax")[0]  # type: ignore[index]
-        return tensor_result(_log_softmax(self.data, axis), (self,), "log_softmax", axis)
-
-    # -- reductions ---------------------------------------------------------------------
-
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        axes = normalize_axis(axis, self.ndim, "sum")
-        data = np.sum(self.data, axis=axes, keepdims=keepdims)
-        return tensor_result(data, (self,), "sum", (axes, keepdims))
-
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        axes = normalize_axis(axis, self.ndim, "mean")
-        data = np.mean(self.data, axis=axes, keepdims=keepdims)
-        return tensor_result(data, (self,), "mean", (axes, keepdims))
-
-    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        axes = normalize_axis(axis, self.ndim, "max")
-        if self.data.size == 0:
-            raise ShapeError("max: the tensor is empty")
-        data = np.max(self.data, axis=axes, keepdims=keepdims)
-        return tensor_result(data, (self,), "max", (axes, keepdims))
+        return tensor_result(x._data @ y._data, (x, y), "@")
 
     # -- engine hooks -------------------------------------------------------------------
 
     def _seed(self, gradient: Any) -> np.ndarray:
         if gradient is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise RuntimeError(
                     f"backward() on a tensor of shape {self.shape} needs a gradient: only a "
                     "single-element output has an implied gradient of 1. Reduce it first "
                     "(e.g. .sum()) or pass backward(gradient=...) of the same shape"
                 )
-            return np.ones(self.data.shape, self.data.dtype)
-        seed = as_array(gradient.data if isinstance(gradient, Tensor) else gradient, self.dtype)
+            return np.ones(self._data.shape, self._data.dtype)
+        seed = as_array(gradient._data if isinstance(gradient, Tensor) else gradient, self.dtype)
         if seed.shape != self.shape:
             raise ShapeError(
                 f"backward(gradient): gradient of shape {seed.shape} for a "
@@ -276,24 +251,38 @@ class Tensor(ShapeOps, Node):
 
     def _accumulate(self, g: Any) -> None:
         old = self.grad
-        if isinstance(g, Node):
-            self.grad = g if old is None else old + g
+        if isinstance(g, Node) or isinstance(old, Node):  # a graph (create_graph) is involved
+            self.grad = self._own_gradient(g if old is None else old + g)
         elif old is None:
-            self.grad = g if _unshared(g, self.data.dtype) else np.array(g, self.data.dtype)
+            self.grad = g if _unshared(g, self._data.dtype) else np.array(g, self._data.dtype)
         else:  # a float64 constant in the graph must not turn a float32 leaf's grad float64
-            self.grad = np.add(old, g, dtype=self.data.dtype, casting="same_kind")
+            self.grad = np.add(old, g, dtype=self._data.dtype, casting="same_kind")
 
     def _zeros(self) -> np.ndarray:
-        return np.zeros_like(self.data)
+        return np.zeros_like(self._data)
+
+    def _assign(self, data: Any, op: str) -> None:
+        if data.shape != self._data.shape:
+            raise ShapeError(
+                f"{op}=: the result has shape {data.shape}, which does not fit in place in "
+                f"the tensor's shape {self._data.shape}"
+            )
+        np.copyto(self._data, data, casting="same_kind")  # in place, as NumPy's -= is
+
+    def _own_gradient(self, g: Any) -> Any:
+        dtype = self._data.dtype
+        if isinstance(g, Tensor):
+            return g if g._data.dtype == dtype else g.astype(dtype)
+        return np.asarray(g, dtype=dtype)
 
     def detach(self) -> Tensor:
-        return Tensor(self.data, label=self.label)
+        return Tensor(self._data, label=self.label)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        body = np.array2string(self._data, separator=", ", prefix="Tensor(")
         extras = []
-        if self.data.dtype != np.float64:
-            extras.append(f"dtype={self.data.dtype}")
+        if self._data.dtype != np.float64:
+            extras.append(f"dtype={self._data.dtype}")
         if self.requires_grad:
             extras.append("requires_grad=True")
         if self.label:
@@ -301,32 +290,23 @@ class Tensor(ShapeOps, Node):
         return "Tensor(" + ", ".join([body, *extras]) + ")"
 
 
+def where(condition: Any, x: Any, y: Any) -> Tensor:
+    """`x` where `condition` holds, else `y`, elementwise with broadcasting (`np.where`,
+    `torch.where`). `x` or `y` may be a number, which takes the other's dtype; the gradient
+    goes to the side that was chosen, exactly 0 to the other (even where it is nan)."""
+    if isinstance(x, Tensor):
+        return x.where(condition, y)
+    xt = y._operand(x) if isinstance(y, Tensor) else Tensor(x)
+    if xt is None:
+        raise TypeError(f"where: x must be a Tensor, an array or a number, got {type(x).__name__}")
+    return xt.where(condition, y)
+
+
 def tensor_result(data: Any, parents: tuple[Tensor, ...], op: str, params: Any = None) -> Tensor:
     """An op's result: `new_result` with `data` made an ndarray (reductions give scalars)."""
     if type(data) is not np.ndarray:
         data = np.asarray(data)
     return new_result(Tensor, data, parents, op, params)
-
-
-def _sigmoid(a: NDArray[Any]) -> NDArray[Any]:
-    # exp of a non-positive number only: no overflow warnings for large |a|
-    e = np.exp(-np.abs(a))
-    s: NDArray[Any] = np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(a.dtype, copy=False)
-    return s
-
-
-def softmax_array(x: NDArray[Any], axis: int) -> NDArray[Any]:
-    """softmax of an array along `axis`, max-shifted."""
-    # array methods and in-place ops on fresh arrays: this runs every training step
-    e: NDArray[Any] = np.exp(x - np.maximum.reduce(x, axis=axis, keepdims=True))
-    e /= np.add.reduce(e, axis=axis, keepdims=True)
-    return e
-
-
-def _log_softmax(x: NDArray[Any], axis: int) -> NDArray[Any]:
-    shifted = x - np.maximum.reduce(x, axis=axis, keepdims=True)
-    shifted -= np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
-    return shifted
 
 
 # References to a gradient array inside `_accumulate` when nothing else holds it: the backward

@@ -24,27 +24,32 @@ def affine(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     for name, t in (("x", x), ("weight", weight)):
         if not isinstance(t, Tensor):
             raise TypeError(f"affine: {name} must be a Tensor, got {type(t).__name__}")
-    xs, ws = x.data.shape, weight.data.shape
+    xs, ws = x._data.shape, weight._data.shape
     if len(ws) != 2 or not xs or xs[-1] != ws[0]:
         raise ShapeError(
             f"affine: x of shape {xs} and weight of shape {ws} do not fit "
             f"(need x (..., n) and weight (n, k))"
         )
-    data = x.data @ weight.data
+    data = x._data @ weight._data
     if bias is None:
         return tensor_result(data, (x, weight), "affine")
     if not isinstance(bias, Tensor):
         bias = x._operand(bias)
         if bias is None:
             raise TypeError("affine: bias must be a Tensor or array")
-    b = bias.data
+    b = bias._data
     # the usual bias, (k,) against (n, k), needs no general broadcast check
     fits = b.ndim <= data.ndim and b.shape == data.shape[data.ndim - b.ndim :]
     out_shape = data.shape if fits else broadcast_shapes("affine", data.shape, b.shape)
-    if out_shape == data.shape and np.result_type(data, b) == data.dtype:
-        np.add(data, bias.data, out=data)  # data is our fresh product: add in place
+    if out_shape != data.shape:  # (backward would fail to sum x's gradient back)
+        raise ShapeError(
+            f"affine: a bias of shape {b.shape} would enlarge the output of shape "
+            f"{data.shape} to {out_shape}; the bias must broadcast to x @ weight's shape"
+        )
+    if np.result_type(data, b) == data.dtype:
+        np.add(data, bias._data, out=data)  # data is our fresh product: add in place
     else:
-        data = data + bias.data
+        data = data + bias._data
     return tensor_result(data, (x, weight, bias), "affine")
 
 
@@ -53,14 +58,16 @@ def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
 
     `target` is either class indices (shape `logits.shape[:-1]`, integers) or one-hot /
     probability rows (the same shape as `logits`). Max-shifted, so no 1e-7 is needed inside
-    the log; the gradient is (softmax(logits) - target) / batch_size, as in the textbook.
+    the log. The loss is -Σ t·log softmax(x) per row, averaged over rows; its gradient is
+    (softmax(x)·Σt - t) / rows, which is the textbook's (softmax(x) - t) / batch_size when
+    every row of t sums to 1 (class indices, one-hot rows, probabilities).
     """
     if not isinstance(logits, Tensor):
         raise TypeError(
             f"softmax_cross_entropy takes a Tensor of logits, got {type(logits).__name__}"
         )
-    t = np.asarray(target.data if isinstance(target, Tensor) else target)
-    x = logits.data
+    t = np.asarray(target._data if isinstance(target, Tensor) else target)
+    x = logits._data
     if x.ndim == 0:
         raise ShapeError("softmax_cross_entropy: logits need a class axis, got a scalar")
     classes = x.shape[-1]
@@ -85,9 +92,13 @@ def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
         one_hot = np.zeros(flat_shifted.shape, flat_shifted.dtype)
         one_hot[rows, labels] = 1
         t = one_hot.reshape(x.shape)
+        row_sums = None  # every row sums to 1
     elif t.shape == x.shape:
         t = t.astype(x.dtype, copy=False)
         total = -(t * (shifted - np.log(totals))).sum()
+        row_sums = np.add.reduce(t, axis=-1, keepdims=True)
+        if (row_sums == 1).all():
+            row_sums = None
     else:
         raise ShapeError(
             f"softmax_cross_entropy: target shape {t.shape} fits neither class "
@@ -95,5 +106,5 @@ def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
         )
     loss = total / (x.size // classes)
     # keep the probabilities for the backward pass (the textbook's SoftmaxWithLoss does too)
-    params = (t, probs)
+    params = (t, probs, row_sums)
     return tensor_result(loss, (logits,), "softmax_cross_entropy", params)

@@ -137,3 +137,28 @@ def dropout(
         return input
     mask = dropout_mask(input.shape, p, input.dtype, rng if rng is not None else _RNG[0])
     return tensor_result(input.data * mask, (input,), "dropout", DropoutParams(p, mask))
+
+
+def replay_norm_op(op: str, parents: list[Tensor], params: Any) -> Tensor:
+    """The batch_norm or dropout node computed again from new `parents` with a recorded
+    node's params: the same mask, the same running statistics in evaluation, the batch's
+    own statistics in training (running statistics are not updated again)."""
+    x = parents[0]
+    if op == "dropout":
+        return tensor_result(x.data * params.mask, (x,), "dropout", params)
+    if op != "batch_norm":
+        raise ValueError(f"replay_norm_op: {op!r} is not batch_norm or dropout")
+    given = dict(zip(params.inputs, parents, strict=True))
+    weight, bias = given.get("weight"), given.get("bias")
+    w = weight.data if weight is not None else None
+    b = bias.data if bias is not None else None
+    if params.training:
+        mean, _, inv_std = batch_statistics(x.data, params.axes, params.eps)
+        x_hat, data = normalize(x.data, mean, inv_std, w, b)
+        recording = RECORDING.enabled and any(t.requires_grad for t in parents)
+        params = BatchNormParams(
+            params.inputs, params.axes, params.eps, True, inv_std, x_hat if recording else None
+        )
+    else:
+        _, data = normalize(x.data, params.mean, params.inv_std, w, b)
+    return tensor_result(data, tuple(parents), "batch_norm", params)

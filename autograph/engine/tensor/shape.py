@@ -7,7 +7,7 @@ indices) that every Tensor op shares.
 
 from __future__ import annotations
 
-import numbers
+import operator
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -24,26 +24,49 @@ if TYPE_CHECKING:
 Axis = int | Sequence[int] | None
 
 
+def _integer(value: Any, op: str, what: str) -> int:
+    """`value` as an int, refusing what NumPy refuses (floats, strings; bools too)."""
+    if not isinstance(value, bool | np.bool_):
+        try:
+            return operator.index(value)
+        except TypeError:
+            pass
+    raise TypeError(f"{op}: {what}, got {type(value).__name__} {value!r}")
+
+
+def _check_axis(axis: int, ndim: int, op: str) -> int:
+    if not -ndim <= axis < ndim:
+        raise ShapeError(f"{op}: axis {axis} is out of range for a tensor with {ndim} dims")
+    return axis % ndim if ndim else 0
+
+
 def normalize_axis(axis: Axis, ndim: int, op: str) -> tuple[int, ...] | None:
     """`axis` (None, an int or a sequence of ints) as sorted non-negative axes."""
     if axis is None:
         return None
-    axes: tuple[Any, ...] = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)  # type: ignore[arg-type]
-    normalized = []
-    for a in axes:
-        if not -ndim <= a < ndim:
-            raise ShapeError(f"{op}: axis {a} is out of range for a tensor with {ndim} dims")
-        normalized.append(int(a) % ndim if ndim else 0)
+    items = axis if isinstance(axis, tuple | list) else (axis,)
+    what = "axis must be an int or a tuple of ints"
+    normalized = [_check_axis(_integer(a, op, what), ndim, op) for a in items]
     if len(set(normalized)) != len(normalized):
         raise ShapeError(f"{op}: repeated axis in {axis}")
     return tuple(sorted(normalized))
 
 
-def shape_arg(shape: tuple[Any, ...]) -> tuple[int, ...]:
-    """`reshape(2, 3)` and `reshape((2, 3))` alike: the sizes as a tuple."""
-    if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
+def single_axis(axis: Any, ndim: int, op: str) -> int:
+    """One axis, as PyTorch's `dim` (softmax and log_softmax take no tuple and no None)."""
+    if axis is None or isinstance(axis, tuple | list):
+        raise TypeError(
+            f"{op}: axis must be one int, got {axis!r} (as PyTorch's dim; to use several "
+            "axes, reshape them into one first)"
+        )
+    return _check_axis(_integer(axis, op, "axis must be one int"), ndim, op)
+
+
+def shape_arg(shape: tuple[Any, ...], op: str, what: str = "shape") -> tuple[int, ...]:
+    """`reshape(2, 3)` and `reshape((2, 3))` alike: the sizes as a tuple of ints."""
+    if len(shape) == 1 and isinstance(shape[0], tuple | list | np.ndarray):
         shape = tuple(shape[0])
-    return tuple(int(s) for s in shape)
+    return tuple(_integer(s, op, f"{what} must be integers") for s in shape)
 
 
 class ShapeOps:
@@ -52,7 +75,7 @@ class ShapeOps:
     __slots__ = ()
 
     if TYPE_CHECKING:
-        data: NDArray[Any]
+        _data: NDArray[Any]
 
         @property
         def shape(self) -> tuple[int, ...]: ...
@@ -63,9 +86,9 @@ class ShapeOps:
         def _derive(self, data: Any, op: str, params: Any = None) -> Tensor: ...
 
     def reshape(self, *shape: Any) -> Tensor:
-        new_shape = shape_arg(shape)
+        new_shape = shape_arg(shape, "reshape")
         try:
-            data = self.data.reshape(new_shape)
+            data = self._data.reshape(new_shape)
         except ValueError:
             raise ShapeError(
                 f"reshape: cannot reshape shape {self.shape} ({self.size} "
@@ -74,14 +97,20 @@ class ShapeOps:
         return self._derive(data, "reshape", new_shape)
 
     def transpose(self, *axes: Any) -> Tensor:
-        perm = tuple(reversed(range(self.ndim))) if not axes else shape_arg(axes)
-        if sorted(a % max(self.ndim, 1) for a in perm) != list(range(self.ndim)):
-            raise ShapeError(
-                f"transpose: {perm} is not a permutation of the "
-                f"{self.ndim} axes of shape {self.shape}"
-            )
-        perm = tuple(a % self.ndim for a in perm)
-        return self._derive(np.transpose(self.data, perm), "transpose", perm)
+        ndim = self.ndim
+        if not axes:
+            perm = tuple(reversed(range(ndim)))
+        else:
+            given = shape_arg(axes, "transpose", "axes")
+            perm = tuple(_check_axis(a, ndim, "transpose") for a in given)
+            if len(set(perm)) != len(perm):
+                raise ShapeError(f"transpose: repeated axis in {given}")
+            if len(perm) != ndim:
+                raise ShapeError(
+                    f"transpose: {given} is not a permutation of the {ndim} axes of shape "
+                    f"{self.shape}"
+                )
+        return self._derive(np.transpose(self._data, perm), "transpose", perm)
 
     @property
     def T(self) -> Tensor:
@@ -99,58 +128,75 @@ class ShapeOps:
     def broadcast_to(self, shape: Sequence[int]) -> Tensor:
         shape = tuple(shape)
         broadcast_shapes("broadcast_to", self.shape, shape)
-        return self._derive(np.broadcast_to(self.data, shape), "broadcast_to", shape)
+        return self._derive(np.broadcast_to(self._data, shape), "broadcast_to", shape)
 
     def sum_to(self, shape: Sequence[int]) -> Tensor:
         """Sum over broadcast axes down to `shape` (what broadcasting's gradient does)."""
         shape = tuple(shape)
         axes = reduced_axes(self.shape, shape, "sum_to")
-        data = np.sum(self.data, axis=axes).reshape(shape) if axes else self.data.reshape(shape)
+        data = np.sum(self._data, axis=axes).reshape(shape) if axes else self._data.reshape(shape)
         return self._derive(data, "sum_to", shape)
 
     def __getitem__(self, index: Any) -> Tensor:
-        index = plain_index(index)
-        try:
-            data = self.data[index]
-        except IndexError as error:
-            raise IndexError(f"getitem: {error} (tensor shape {self.shape})") from None
-        return self._derive(data, "getitem", index)
+        index = array_index(index, "getitem")
+        data = _pick(self._data, index, "getitem")  # NumPy checks the index, masks included
+        return self._derive(data, "getitem", mask_positions(index))
 
     def scatter(self, index: Any, shape: Sequence[int]) -> Tensor:
         """Zeros of `shape` with this tensor added at `index` (getitem's gradient)."""
-        index = plain_index(index)
-        shape = tuple(shape)
-        return self._derive(ARRAY.scatter(self.data, index, shape), "scatter", (index, shape))
+        shape = shape_arg((shape,), "scatter")
+        index = array_index(index, "scatter")
+        picked = _pick(np.broadcast_to(np.zeros((), self._data.dtype), shape), index, "scatter")
+        if picked.shape != self.shape:
+            raise ShapeError(
+                f"scatter: a tensor of shape {self.shape} does not fit: the index picks "
+                f"shape {picked.shape} from {shape}"
+            )
+        index = mask_positions(index)
+        return self._derive(ARRAY.scatter(self._data, index, shape), "scatter", (index, shape))
 
 
-def plain_index(index: Any) -> Any:
-    """Tensors inside an index become their arrays; a boolean mask becomes the integer arrays
-    of its True positions (spliced in place when it sits inside a tuple index)."""
+def _pick(data: NDArray[Any], index: Any, op: str) -> Any:
+    try:
+        return data[index]
+    except IndexError as error:
+        raise IndexError(f"{op}: {error} (tensor shape {data.shape})") from None
+
+
+def array_index(index: Any, op: str) -> Any:
+    """An index with Tensors and lists made arrays, checked for what this engine supports:
+    ints, slices, None, Ellipsis, integer arrays and boolean masks."""
     if isinstance(index, tuple):
-        parts: list[Any] = []
-        for item in index:
-            plain = plain_index(item)
-            if _is_mask(item):
-                parts.extend(plain)  # a k-dim mask indexes k axes
-            else:
-                parts.append(plain)
-        return tuple(parts)
+        return tuple(array_index(item, op) for item in index)
     if isinstance(index, Node):
         index = index.data
     if isinstance(index, list):
         index = np.asarray(index)
-    if isinstance(index, np.ndarray):
-        if index.dtype == bool:
-            return np.nonzero(index)
-        if index.dtype.kind not in "iu":
-            raise IndexError(
-                f"getitem: index arrays must hold integers or booleans, got dtype {index.dtype}"
-            )
+    if isinstance(index, bool | np.bool_) or (
+        isinstance(index, np.ndarray) and index.dtype == bool and index.ndim == 0
+    ):
+        raise IndexError(
+            f"{op}: a boolean scalar index (True/False, or a 0-d mask) is not supported; "
+            "index with None to add an axis"
+        )
+    if isinstance(index, np.ndarray) and index.dtype.kind not in "iub":
+        raise IndexError(
+            f"{op}: index arrays must hold integers or booleans, got dtype {index.dtype}"
+        )
     return index
 
 
-def _is_mask(item: Any) -> bool:
-    data = item.data if isinstance(item, Node) else item
-    return (isinstance(data, np.ndarray) and data.dtype == bool) or (
-        isinstance(data, list) and np.asarray(data).dtype == bool
-    )
+def mask_positions(index: Any) -> Any:
+    """The index with each boolean mask replaced by the integer arrays of its True positions
+    (a k-dim mask indexes k axes), which is what the gradient's `np.add.at` needs."""
+    if isinstance(index, np.ndarray) and index.dtype == bool:
+        return np.nonzero(index)
+    if not isinstance(index, tuple):
+        return index
+    parts: list[Any] = []
+    for item in index:
+        if isinstance(item, np.ndarray) and item.dtype == bool:
+            parts.extend(np.nonzero(item))
+        else:
+            parts.append(item)
+    return tuple(parts)
