@@ -4,7 +4,7 @@ and gradients with the same weights, the same train/eval behaviour; buffers save
 import numpy as np
 import pytest
 
-from autograph import Tensor
+from autograph import Tensor, walk
 from autograph.engine.broadcast import ShapeError
 from autograph.nn import (
     Adam,
@@ -183,3 +183,66 @@ def test_a_small_cnn_trains():
     assert losses[-1] < 0.5 * losses[0]
     net.eval()
     assert (np.argmax(net(Tensor(x)).data, axis=1) == t).mean() > 0.9
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5, 1.0])
+def test_dropout_scaling_and_eval_as_torch(p):
+    ours = Dropout(p, rng=np.random.default_rng(7))
+    theirs = torch.nn.Dropout(p)
+    x = np.ones((200, 100))
+    y, ty = ours(Tensor(x)).data, theirs(torch.tensor(x)).numpy()
+    # the masks differ (different generators); what is kept is scaled alike, 1/(1-p)
+    for kept in (y[y != 0], ty[ty != 0]):
+        np.testing.assert_allclose(np.unique(kept), [1 / (1 - p)] if p < 1 else [])
+    assert abs((y != 0).mean() - (ty != 0).mean()) < 0.02
+    ours.eval()
+    theirs.eval()
+    _close(ours(Tensor(x)).data, theirs(torch.tensor(x)))
+
+
+def _small_cnn(rng):
+    return Sequential(
+        Conv2d(1, 3, 3, padding=1, rng=rng),
+        BatchNorm2d(3),
+        ReLU(),
+        MaxPool2d(2),
+        Dropout(0.2, rng=rng),
+        Flatten(),
+        Linear(3 * 3 * 3, 2, rng=rng),
+    )
+
+
+def test_a_cnn_graph_is_checked_node_by_node_and_expanded():
+    # every image op is rebuilt from its node (viz's REPLAY: same window, mask, statistics),
+    # so the per-node gradient check and expand() work on a CNN's graph
+    from autograph.nn import softmax_cross_entropy
+    from autograph.testing import check_nodes
+    from autograph.viz.expand import expand
+
+    rng = np.random.default_rng(8)
+    net = _small_cnn(rng)
+    loss = softmax_cross_entropy(net(Tensor(rng.standard_normal((4, 1, 6, 6)))), [0, 1, 1, 0])
+    loss.backward()
+    ops = {node.op for node in walk(loss)}
+    assert {"conv2d", "batch_norm", "max_pool2d", "dropout", "flatten"} <= ops
+    assert check_nodes(loss) == []
+    copy = expand(loss)
+    np.testing.assert_allclose(copy.data, loss.data)
+    (weight,) = [n for n in walk(copy) if n.is_leaf and n.shape == (3, 1, 3, 3)]
+    np.testing.assert_allclose(weight.grad, net[0].weight.grad)  # the same backward
+
+
+def test_a_cnn_drawn_collapsed_by_layer_with_shapes():
+    from autograph.nn import softmax_cross_entropy
+    from autograph.viz import to_dot
+
+    rng = np.random.default_rng(9)
+    net = _small_cnn(rng)
+    loss = softmax_cross_entropy(net(Tensor(rng.standard_normal((4, 1, 6, 6)))), [0, 1, 1, 0])
+    loss.backward()
+    dot = to_dot(loss, collapse=1, shapes=True)
+    for shape in ("4×1×6×6", "4×3×6×6", "4×3×3×3", "4×27"):
+        assert f'[label="{shape}"]' in dot, shape
+    for layer in range(7):
+        assert f"<B>layer{layer}</B>" in dot
+    assert 'label="4×' not in to_dot(loss, collapse=1)  # shapes only when asked for

@@ -78,3 +78,34 @@ def test_value_rule_second_derivatives(op, data):
             return sum((g * x for g, x in zip(grads, xs, strict=True)), Value(0.0))
 
     assert gradcheck(first_derivatives, inputs, atol=1e-5, rtol=1e-4)
+
+
+def _some_constant(data, inputs):
+    """Mark a random subset of `inputs` as constants (requires_grad=False), keeping at least
+    one that requires grad."""
+    wanted = data.draw(st.lists(st.booleans(), min_size=len(inputs), max_size=len(inputs)))
+    if not any(wanted):
+        wanted[data.draw(st.integers(0, len(inputs) - 1))] = True
+    for x, w in zip(inputs, wanted, strict=True):
+        x.requires_grad = w
+
+
+@pytest.mark.parametrize("op", TENSOR_OPS)
+@given(data=st.data())
+def test_tensor_rule_with_some_inputs_constant(op, data):
+    # the rules' paths for a gradient wanted by some inputs only (conv2d keeps its columns
+    # only for the weight's gradient, batch_norm its x-hat only when any input needs it)
+    inputs, build = data.draw(tensor_examples(op))
+    _some_constant(data, inputs)
+    out = build(*inputs)
+    assert out.op == op and out.requires_grad
+    assert gradcheck(build, inputs, atol=1e-6, rtol=1e-4)
+
+    def first_derivatives(*xs):
+        weights = np.random.default_rng(0).standard_normal(np.shape(out.data))
+        with enable_grad():
+            wrt = [x for x in xs if x.requires_grad]
+            grads = gradients((build(*xs) * weights).sum(), wrt, create_graph=True)
+            return sum(((g * x).sum() for g, x in zip(grads, wrt, strict=True)), Tensor(0.0))
+
+    assert gradcheck(first_derivatives, inputs, atol=1e-5, rtol=1e-4)
