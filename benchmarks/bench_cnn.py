@@ -9,7 +9,8 @@ process so that both see the same machine. Each thread setting runs in its own s
 (BLAS and OpenMP read their thread counts at start-up; torch.set_num_threads matches).
 
     python benchmarks/bench_cnn.py                 # step times, 1 thread and default threads
-    python benchmarks/bench_cnn.py --memory        # + resident memory over 1,000 steps
+    python benchmarks/bench_cnn.py --memory        # + memory over 1,000 steps
+    python benchmarks/bench_cnn.py --no-timing     # the memory check alone
     python benchmarks/bench_cnn.py --rounds 30     # more rounds on a noisy machine
 
 Reported per step: wall-clock milliseconds (median over rounds, min in brackets) and CPU
@@ -237,15 +238,22 @@ def rss_mb() -> float:
 
 
 def memory(threads: str, steps: int) -> dict:
-    """Resident memory and live Python objects every 100 steps of autograph's training."""
+    """Every 100 steps of autograph's training: resident memory, the bytes that Python and
+    NumPy hold (tracemalloc, which NumPy reports its arrays' buffers to), and the number of
+    live objects the garbage collector tracks. Flat numbers: nothing is kept per step."""
+    import tracemalloc
+
     _set_threads(threads)
     pool = batches()
     ours = Autograph()
+    tracemalloc.start()
     samples = []
     for k in range(1, steps + 1):
         ours.step(*pool[k % len(pool)])
         if k % 100 == 0:
-            samples.append((k, rss_mb(), len(gc.get_objects())))
+            traced = tracemalloc.get_traced_memory()[0] / 2**20
+            samples.append((k, rss_mb(), traced, len(gc.get_objects())))
+    tracemalloc.stop()
     return {"samples": samples}
 
 
@@ -277,6 +285,7 @@ def main() -> None:
     parser.add_argument("--threads", default="1,default", help="settings (default: 1,default)")
     parser.add_argument("--memory", action="store_true", help="also memory over --memory-steps")
     parser.add_argument("--memory-steps", type=int, default=1000)
+    parser.add_argument("--no-timing", action="store_true", help="only the memory check")
     parser.add_argument(
         "--worker", choices=["time", "split", "ops", "memory"], help=argparse.SUPPRESS
     )
@@ -295,9 +304,16 @@ def main() -> None:
         print(json.dumps(result))
         return
 
+    settings = [s.strip() for s in args.threads.split(",") if s.strip()]
+    if not args.no_timing:
+        timings(args, settings)
+    if args.memory or args.no_timing:
+        memory_report(args.memory_steps)
+
+
+def timings(args: argparse.Namespace, settings: list[str]) -> None:
     import torch
 
-    settings = [s.strip() for s in args.threads.split(",") if s.strip()]
     print(
         f"SimpleConvNet training step (batch {BATCH}, float32, Adam): ms per step, "
         f"median of {args.rounds} rounds x {args.iters} steps, alternating (wall min in brackets)"
@@ -340,13 +356,21 @@ def main() -> None:
         print(f"  {key:32} {ms:6.2f}  {ms / total:5.1%}")
     print(f"  {'sum':32} {total:6.2f}")
 
-    if args.memory:
-        print(f"\nMemory over {args.memory_steps} autograph steps (one thread):")
-        samples = run_worker(["memory", "--memory-steps", str(args.memory_steps)], "1")["samples"]
-        for step, rss, objects in samples:
-            print(f"  step {step:5d}: RSS {rss:7.1f} MB, {objects:,} live Python objects")
-        rss = [s[1] for s in samples]
-        print(f"  growth from step {samples[0][0]} to {samples[-1][0]}: {rss[-1] - rss[0]:+.1f} MB")
+
+def memory_report(steps: int) -> None:
+    print(f"\nMemory over {steps} autograph steps (one thread):")
+    samples = run_worker(["memory", "--memory-steps", str(steps)], "1")["samples"]
+    for step, rss, traced, objects in samples:
+        print(
+            f"  step {step:5d}: RSS {rss:7.1f} MB, traced {traced:7.2f} MB, "
+            f"{objects:,} live Python objects",
+            flush=True,
+        )
+    first, last = samples[0], samples[-1]
+    print(
+        f"  growth from step {first[0]} to {last[0]}: RSS {last[1] - first[1]:+.1f} MB, "
+        f"traced {last[2] - first[2]:+.3f} MB, objects {last[3] - first[3]:+,}"
+    )
 
 
 if __name__ == "__main__":

@@ -26,6 +26,8 @@ path = save(
     sys.argv[1] if len(sys.argv) > 1 else "simple_convnet.png",
     collapse=1,
     shapes=True,
-    title="SimpleConvNet: one training batch, by layer (shapes on the arrows)",
+    style="record",  # top to bottom: a chain of layers reads down the page
+    rankdir="TB",
+    title="SimpleConvNet: one batch, by layer",
 )
 print(path)

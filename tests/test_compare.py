@@ -82,6 +82,29 @@ def test_init_batch_norm_and_dropout_comparisons_run() -> None:
     assert all(len(h.test_acc) == 4 for h in drop.histories.values())
 
 
+def test_batch_norm_comparison_keeps_a_diverged_run_and_marks_it(tmp_path: Path) -> None:
+    from autograph.training.compare_plots import plot_batch_norm
+
+    x, t = _digits(200)
+    runs = compare_batch_norm(
+        x, t, stds=[10.0], train_size=100, epochs=2, hidden=(16,) * 5, lr=1.0
+    )  # without batch norm the loss overflows at the second step; with it, it trains
+    assert runs.extra["diverged"] == {"0:plain": 2}
+    assert runs.histories["0:plain"].loss and len(runs.histories["0:plain"].loss) == 1
+    assert len(runs.histories["0:bn"].train_acc) == 2
+    assert plot_batch_norm(runs, tmp_path / "bn.png").read_bytes().startswith(PNG_MAGIC)
+
+
+def test_compare_downloads_missing_files(tmp_path: Path, capsys) -> None:
+    source = _tiny_mnist(tmp_path / "source")
+    target, out = tmp_path / "empty", tmp_path / "figures"
+    argv = ["compare", "dropout", "--data", str(target), "--download", "--no-verify"]
+    argv += ["--url", source.resolve().as_uri() + "/", "--out", str(out)]
+    assert main([*argv, "--epochs", "2", "--quiet"]) == 0
+    assert (target / "train-images-idx3-ubyte.gz").is_file()
+    assert (out / "dropout.png").read_bytes().startswith(PNG_MAGIC)
+
+
 def test_accuracy_evaluates_in_eval_mode_and_restores_training_mode() -> None:
     rng = np.random.default_rng(1)
     net = Sequential(Linear(4, 8, rng=rng), BatchNorm1d(8), Dropout(0.5, rng=rng), Linear(8, 3))

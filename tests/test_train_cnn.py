@@ -95,3 +95,15 @@ def test_train_convnet_takes_rows_or_images() -> None:
     assert len(history.loss) == 2 and model.W1.dtype == np.float32
     with pytest.raises(ValueError, match="expected images"):
         as_images(rng.random((3, 10)))
+
+
+def test_train_mnist_cnn_replay_draws_the_layers(tmp_path: Path, capsys) -> None:
+    root = _tiny_mnist(tmp_path / "mnist", 40, 10)
+    replay = tmp_path / "run.html"
+    argv = ["train", "mnist", "--model", "cnn", "--data", str(root), "--no-verify"]
+    argv += ["--epochs", "1", "--batch", "20", "--hidden", "8", "--quiet"]
+    assert main([*argv, "--replay", str(replay), "--every", "1"]) == 0
+    assert f"wrote {replay} (2 recorded steps" in capsys.readouterr().out
+    page = replay.read_text()
+    for layer in ("Conv1", "Pool1", "Affine2"):  # the graph collapsed by the book's layers
+        assert layer in page

@@ -55,6 +55,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--ratio", type=float, default=0.2, help="dropout: the ratio (0.2)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--download",
+        action="store_true",
+        help="download missing MNIST files (from --url or $AUTOGRAPH_MNIST_URL)",
+    )
+    parser.add_argument("--url", help="where --download fetches the files from")
     parser.add_argument("--no-verify", action="store_true", help="skip the MNIST MD5 checks")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.set_defaults(func=run)
@@ -74,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"--ratio must be between 0 and 1, got {args.ratio}")
     out = writable_dir(args.out, "--out")
     try:
-        data = load_mnist(args.data, verify=not args.no_verify)
+        data = load_mnist(
+            args.data, verify=not args.no_verify, download=args.download, url=args.url
+        )
     except MNISTError as error:
         raise CommandError(str(error)) from None
     chosen = COMPARISONS if args.what == "all" else (args.what,)

@@ -209,7 +209,8 @@ def compare_batch_norm(
     x, t = x[:train_size], t[:train_size]
     per_epoch = max(len(x) // batch_size, 1)
     diverged: dict[str, int] = {}  # run -> the step where its loss became NaN or infinite
-    runs = Runs(extra={"stds": stds, "diverged": diverged})
+    settings = _settings(len(x), [x.shape[1], *hidden, 10], lr)
+    runs = Runs(extra={"stds": stds, "diverged": diverged, "settings": settings})
     for k, std in enumerate(stds):
         for norm in (True, False):
             model = mlp(
@@ -272,7 +273,9 @@ def compare_dropout(
     with dropout (the same start and batches)."""
     x, t = x[:train_size], t[:train_size]
     per_epoch = max(len(x) // batch_size, 1)
-    runs = Runs(extra={"ratio": ratio})
+    runs = Runs(
+        extra={"ratio": ratio, "settings": _settings(len(x), [x.shape[1], *hidden, 10], lr)}
+    )
     for name, p in (("without dropout", 0.0), (f"dropout {ratio:g}", ratio)):
         model = mlp(
             [x.shape[1], *hidden, 10], init="he", dropout=p, rng=np.random.default_rng(seed)
@@ -294,6 +297,13 @@ def compare_dropout(
         )
         _report(log, name, runs.histories[name])
     return runs
+
+
+def _settings(images: int, sizes: list[int], lr: float) -> str:
+    """`1,000 MNIST images, 784-100x5-10 ReLU, SGD lr 0.01`, for the figures' titles."""
+    hidden = sizes[1:-1]
+    layers = f"{hidden[0]}x{len(hidden)}" if len(set(hidden)) == 1 else "-".join(map(str, hidden))
+    return f"{images:,} MNIST images, {sizes[0]}-{layers}-{sizes[-1]} ReLU, SGD lr {lr:g}"
 
 
 def _report(log: Log | None, name: str, history: History) -> None:

@@ -151,8 +151,11 @@ def plot_batch_norm(runs: Runs, path: str | os.PathLike[str]) -> Path:
     stds = runs.extra["stds"]
     cols = 4
     rows = -(-len(stds) // cols)
-    fig = _figure(3.2 * cols, 2.4 * rows + 0.8)
+    height = 2.4 * rows + 0.8
+    fig = _figure(3.2 * cols, height)
     axes = np.atleast_2d(fig.subplots(rows, cols, sharex=True, sharey=True))
+    for ax in axes.flat[len(stds) :]:
+        ax.set_visible(False)
     for k, std in enumerate(stds):
         ax = axes[k // cols, k % cols]
         for kind, style, label in (("bn", "-", "batch norm"), ("plain", "--", "without")):
@@ -177,11 +180,12 @@ def plot_batch_norm(runs: Runs, path: str | os.PathLike[str]) -> Path:
         ax.set_xlabel("epochs")
     for ax in axes[:, 0]:
         ax.set_ylabel("train accuracy")
-    fig.suptitle(
-        "Batch normalization: 1,000 MNIST images, 784-100x5-10 ReLU, SGD lr 0.01 "
-        "(textbook ch. 6, figure 6-19)"
+    settings = runs.extra.get("settings", "")
+    fig.suptitle(f"Batch normalization: {settings} (textbook ch. 6, figure 6-19)")
+    # margins in inches, whatever the number of rows: the title never covers a panel's
+    fig.subplots_adjust(
+        left=0.06, right=0.99, bottom=0.55 / height, top=1 - 0.75 / height, hspace=0.35
     )
-    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.07, top=0.92, hspace=0.3)
     return _save(fig, path)
 
 
@@ -199,9 +203,7 @@ def plot_dropout(runs: Runs, path: str | os.PathLike[str]) -> Path:
         ax.set_ylim(0, 1)
         ax.legend(loc="lower right")
     np.atleast_1d(axes)[0].set_ylabel("accuracy")
-    fig.suptitle(
-        "Overfitting: 300 MNIST images, 784-100x6-10 ReLU, SGD lr 0.01 "
-        "(textbook ch. 6, figures 6-20 and 6-23)"
-    )
+    settings = runs.extra.get("settings", "")
+    fig.suptitle(f"Overfitting: {settings} (textbook ch. 6, figures 6-20 and 6-23)")
     fig.tight_layout()
     return _save(fig, path)
