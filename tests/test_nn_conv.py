@@ -246,3 +246,26 @@ def test_a_cnn_drawn_collapsed_by_layer_with_shapes():
     for layer in range(7):
         assert f"<B>layer{layer}</B>" in dot
     assert 'label="4×' not in to_dot(loss, collapse=1)  # shapes only when asked for
+
+
+def test_draw_command_labels_a_cnns_layers_with_shapes(tmp_path, capsys):
+    from autograph.cli.main import main
+
+    script = tmp_path / "net.py"
+    script.write_text(
+        "import numpy as np\n"
+        "from autograph import Tensor\n"
+        "from autograph.nn import Conv2d, Flatten, Linear, MaxPool2d, Sequential\n"
+        "rng = np.random.default_rng(0)\n"
+        "net = Sequential(Conv2d(1, 2, 3, rng=rng), MaxPool2d(2), Flatten(), Linear(8, 3))\n"
+        "out = net(Tensor(rng.random((5, 1, 6, 6)))).sum()\n"
+        "out.backward()\n"
+    )
+    dot = tmp_path / "net.dot"
+    argv = ["draw", "--module", str(script), "--collapse", "1", "-o", str(dot)]
+    assert main([*argv, "--shapes"]) == 0
+    text = dot.read_text()
+    for shape in ("5×1×6×6", "5×2×4×4", "5×2×2×2", "5×8"):
+        assert f'[label="{shape}"]' in text, shape
+    assert main(argv) == 0
+    assert "5×2×4×4" not in dot.read_text()
