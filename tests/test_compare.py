@@ -95,6 +95,23 @@ def test_batch_norm_comparison_keeps_a_diverged_run_and_marks_it(tmp_path: Path)
     assert plot_batch_norm(runs, tmp_path / "bn.png").read_bytes().startswith(PNG_MAGIC)
 
 
+def test_batch_norm_comparison_uses_the_books_statistics() -> None:
+    from autograph.training.compare import _books_batch_norm
+
+    net = mlp([784, 16, 16, 10], batch_norm=True, rng=np.random.default_rng(0))
+    _books_batch_norm(net)
+    norms = [layer for layer in net.layers if isinstance(layer, BatchNorm1d)]
+    assert len(norms) == 2
+    for layer in norms:  # the book's 10e-7 and its running variance from zero
+        assert layer.eps == 1e-6 and not layer.running_var.data.any()
+    x = np.random.default_rng(1).random((50, 784)).astype(np.float32) * 1e-3
+    net(Tensor(x))
+    first = net[1]
+    # one step from zero: a tenth of the batch's (unbiased) variance, as the book's layer
+    h = net[0](Tensor(x)).data
+    np.testing.assert_allclose(first.running_var.data, 0.1 * h.var(axis=0, ddof=1), rtol=1e-4)
+
+
 def test_compare_downloads_missing_files(tmp_path: Path, capsys) -> None:
     source = _tiny_mnist(tmp_path / "source")
     target, out = tmp_path / "empty", tmp_path / "figures"

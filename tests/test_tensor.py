@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from autograph import ShapeError, Tensor, Value, gradients, no_grad, softmax_cross_entropy
 from autograph.testing import gradcheck, numerical_grad
@@ -354,3 +355,20 @@ def test_cross_entropy_over_nd_logits_averages_over_all_rows():
 def test_negative_class_labels_are_refused():
     with pytest.raises(ValueError, match="class indices must be in"):
         softmax_cross_entropy(Tensor([[0.0, 0.0, 5.0], [1.0, 2.0, 3.0]]), np.array([-1, 0]))
+
+
+@given(
+    data=st.data(),
+    dtype=st.sampled_from([np.float16, np.float32, np.float64]),
+    shape=hnp.array_shapes(min_dims=0, max_dims=3, max_side=5),
+)
+def test_relus_select_has_np_wheres_bits(data, dtype, shape):
+    # ARRAY.keep (relu's and where's gradient) ands the bits with a mask instead of calling
+    # np.where: the same numbers, NaN, infinities and -0.0 included, in every float dtype
+    from autograph.engine.namespaces import ARRAY
+
+    a = data.draw(hnp.arrays(dtype, shape, elements=st.floats(width=16, allow_subnormal=False)))
+    condition = data.draw(hnp.arrays(np.bool_, shape))
+    got, expected = ARRAY.keep(condition, a), np.where(condition, a, 0)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    assert got.tobytes() == expected.tobytes()

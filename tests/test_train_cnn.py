@@ -84,6 +84,52 @@ def test_mlp_options_still_refuse_epochs() -> None:
     parsed = build_parser().parse_args(["train", "mnist", "--data", ".", "--epochs", "2"])
     with pytest.raises(CommandError, match="--epochs is for --model cnn"):
         parsed.func(parsed)
+    parsed = build_parser().parse_args(["train", "mnist", "--data", ".", "--schedule", "cosine"])
+    with pytest.raises(CommandError, match="--schedule is for --model cnn"):
+        parsed.func(parsed)
+
+
+def test_fit_steps_the_scheduler_after_every_update() -> None:
+    from autograph.nn import Linear
+    from autograph.optim import SGD, CosineAnnealingLR
+    from autograph.training import fit
+
+    rng = np.random.default_rng(2)
+    x, t = rng.standard_normal((30, 4)), rng.integers(0, 3, 30)
+    model = Linear(4, 3, rng=rng)
+    opt = SGD(model.parameters(), 0.1)
+    seen: list[float] = []
+    fit(
+        model,
+        x,
+        t,
+        optimizer=opt,
+        iters=6,
+        batch_size=10,
+        log=None,
+        quiet=True,
+        callback=lambda info: seen.append(opt.lr),  # before each update
+        scheduler=CosineAnnealingLR(opt, T_max=6),
+    )
+    expected = [0.05 * (1 + np.cos(np.pi * k / 6)) for k in range(6)]
+    np.testing.assert_allclose(seen, expected, atol=1e-12)  # step 1 at the full lr
+    assert opt.lr == pytest.approx(0.0, abs=1e-12)  # and down to 0 after the last
+
+
+def test_train_convnet_schedules() -> None:
+    rng = np.random.default_rng(3)
+    x, t = rng.random((40, 1, 28, 28)).astype(np.float32), rng.integers(0, 10, 40)
+    losses = {}
+    for schedule in ("cosine", "constant"):
+        _, history = train_convnet(
+            x, t, epochs=1, batch_size=10, hidden_size=8, log=None, quiet=True, schedule=schedule
+        )
+        losses[schedule] = history.loss
+    # both take their first step at lr 0.001; the cosine's second one is at 0.0005
+    assert losses["cosine"][:2] == losses["constant"][:2]
+    assert losses["cosine"][2] != losses["constant"][2]
+    with pytest.raises(ValueError, match="schedule must be one of cosine, constant"):
+        train_convnet(x, t, epochs=1, log=None, schedule="linear")
 
 
 def test_train_convnet_takes_rows_or_images() -> None:

@@ -65,6 +65,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     mnist.add_argument("--iters", type=int, help="training steps (mlp: 10000)")
     mnist.add_argument("--epochs", type=int, help="cnn: passes over the training set (5)")
+    mnist.add_argument(
+        "--schedule",
+        choices=["cosine", "constant"],
+        help="cnn: the learning rate from --lr down to 0 along half a cosine (default), or "
+        "constant (the book's)",
+    )
     mnist.add_argument("--batch", type=int, default=100, help="mini-batch size (100)")
     mnist.add_argument("--lr", type=float, help="learning rate (mlp: 0.1, cnn: 0.001)")
     mnist.add_argument(
@@ -248,8 +254,9 @@ def _run_mnist(args: argparse.Namespace) -> int:
 
     if args.model == "cnn":
         return train_cnn.run(args)
-    if args.epochs is not None:
-        raise CommandError("--epochs is for --model cnn; the MLP trains --iters steps")
+    for flag in ("epochs", "schedule"):
+        if getattr(args, flag) is not None:
+            raise CommandError(f"--{flag} is for --model cnn; the MLP trains --iters steps")
     args.iters = 10000 if args.iters is None else args.iters
     args.lr = 0.1 if args.lr is None else args.lr
     args.hidden = "50" if args.hidden is None else args.hidden

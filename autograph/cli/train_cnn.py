@@ -58,6 +58,7 @@ def _settings(args: argparse.Namespace) -> dict[str, object]:
         "weight_init_std": std,
         "dtype": args.dtype,
         "seed": args.seed,
+        "schedule": args.schedule or "cosine",
     }
 
 
@@ -88,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         f"MNIST: {len(x_train)} training and {len(x_test)} test images; SimpleConvNet "
         f"conv 30x5x5 - relu - pool 2 - affine {settings['hidden_size']} - relu - affine 10 "
         f"({args.dtype}), {settings['optimizer']} lr {settings['lr']}, batch "
-        f"{settings['batch_size']}, {settings['epochs']} epochs",
+        f"{settings['batch_size']}, {settings['epochs']} epochs, {settings['schedule']} lr",
         flush=True,
     )
     try:

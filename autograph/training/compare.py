@@ -8,7 +8,8 @@ figures are drawn by `autograph.training.compare_plots`; `autograph compare` run
   activations of 5 layers of 100 on random inputs, and the loss on MNIST
   (weight_init_activation_histogram.py, weight_init_compare.py);
 - `compare_batch_norm`: training accuracy with and without batch norm for 16 weight init
-  stds, 1,000 MNIST images, 20 epochs (batch_norm_test.py); a run whose loss becomes NaN
+  stds, 1,000 MNIST images, 20 epochs, the book's batch norm statistics (eps 1e-6, running
+  variance from 0) (batch_norm_test.py); a run whose loss becomes NaN
   or infinite keeps its curve up to there and is marked as diverged (the book's NumPy code
   carries on with NaN weights, which then predict class 0);
 - `compare_dropout`: a 6-hidden-layer net on 300 images, 301 epochs, without and with
@@ -219,6 +220,7 @@ def compare_batch_norm(
                 batch_norm=norm,
                 rng=np.random.default_rng(seed),
             )
+            _books_batch_norm(model)
             opt = make_optimizer("sgd", model.parameters(), lr)
             key = f"{k}:{'bn' if norm else 'plain'}"
             try:
@@ -244,6 +246,19 @@ def compare_batch_norm(
                 f"without {_outcome(runs, diverged, k, 'plain')}"
             )
     return runs
+
+
+def _books_batch_norm(model: Sequential) -> None:
+    """The book's BatchNormalization in `model`: eps 1e-6 (its `10e-7`) and a running
+    variance that starts at 0, not PyTorch's 1e-5 and 1. With small weights (std 1e-3 and
+    below) the variances are about 1e-6: PyTorch's running variance needs some 40 steps to
+    come down from 1, so a net measured in evaluation looked untrained for 4 of the 20
+    epochs, and an eps of 1e-5 kept the smallest std from normalizing at all."""
+    for layer in model.layers:
+        if isinstance(layer, BatchNorm1d):
+            layer.eps = 1e-6
+            assert layer.running_var is not None
+            layer.running_var.data[...] = 0.0
 
 
 def _outcome(runs: Runs, diverged: dict[str, int], k: int, kind: str) -> str:

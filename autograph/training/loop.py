@@ -175,6 +175,7 @@ def fit(
     blas_threads: int | str | None = "auto",
     callback: StepCallback | None = None,
     eval_batch_size: int = 10000,
+    scheduler: Any = None,
 ) -> History:
     """Train `model` (a callable Tensor -> logits) for `iters` steps; return the History.
 
@@ -190,6 +191,8 @@ def fit(
       `autograph.training.watch.Watch` that shows the run live.
     - `eval_batch_size`: rows per forward pass when measuring accuracy (a conv net's
       activations for 10,000 images take gigabytes: use about 1,000).
+    - `scheduler`: an `autograph.optim` scheduler, stepped after every update (its "epochs"
+      are steps: `CosineAnnealingLR(opt, T_max=iters)` decays over the whole run).
 
     Raises ValueError for data holding NaN or infinite values, and `TrainingDiverged` (naming
     the step) if the loss becomes NaN or infinite.
@@ -261,6 +264,8 @@ def fit(
                     callback(StepInfo(step, iters, loss, model, history, x_train, t_train))
                 optimizer.step()
                 optimizer.zero_grad()
+                if scheduler is not None:
+                    scheduler.step()
                 if step % 50 == 0:
                     bar.update(50)
                 if step % eval_every == 0 or step == iters:
