@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import math
 
+import numpy as np
+
 from autograph.cli import watching
 from autograph.cli.errors import CommandError
 from autograph.cli.outputs import writable_file
@@ -112,9 +114,14 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(error)) from None
     print(f"Final: train acc {history.final_train_acc:.5f}  test acc {history.final_test_acc:.5f}")
     print(f"Wall time: {history.wall_time:.1f} s")
-    title = f"MNIST, SimpleConvNet, {settings['optimizer']} lr {settings['lr']}"
+    title = (
+        f"MNIST, SimpleConvNet, {settings['optimizer']} lr {settings['lr']} "
+        f"({settings['schedule']}), {settings['epochs']} epochs"
+    )
+    accuracies = history.train_acc + history.test_acc
+    low = min(0.98, np.floor(min(accuracies, default=0.0) * 100) / 100)  # a close look
     for flag, target, write in (
-        ("--plot", plot, lambda p: plot_history(history, p, title=title)),
+        ("--plot", plot, lambda p: plot_history(history, p, title=title, accuracy_range=(low, 1))),
         ("--save", save, model.save_params),
     ):
         if target is None:
