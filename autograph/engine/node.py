@@ -188,8 +188,8 @@ class Node(DataWrites):
         - `gradient`: the seed; may be omitted only when this node holds a single number.
         - Leaves *accumulate* across calls (as in PyTorch); `zero_grad()` resets them.
           Intermediate nodes get the gradient of the latest call, not a sum, so calling
-          `backward()` twice gives leaves exactly twice the gradient (never micrograd's
-          `x*x*x` -> 27, 45).
+          `backward()` twice gives leaves exactly twice the gradient (micrograd 0.1.0 gives
+          27, then 72 for `x*x*x` at 3).
         - `retain_grad`: also store intermediate nodes' gradients on them (pictures need every
           node's upstream gradient). Default: True for `Value`, False for `Tensor`, where
           `t.retain_grad()` asks for one node.

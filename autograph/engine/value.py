@@ -273,8 +273,21 @@ class Value(Node):
         return f"Value(data={_number_text(self._data)}, grad={_number_text(self.grad)}{label})"
 
     def __str__(self) -> str:
-        return _number_text(self._data)
+        # micrograd's text, so that `print(loss, acc)` prints what micrograd prints
+        return f"Value(data={self._data}, grad={self.grad})"
 
+    @property
+    def _op(self) -> str:
+        """The op as micrograd names it where micrograd has it (`**2` for a constant power,
+        `ReLU`), so that micrograd's `draw_dot` writes the same labels; else `op`."""
+        op = self.op
+        if op == "**":
+            exponent = self.parents[1]
+            return "**" if exponent.requires_grad else f"**{exponent._data}"
+        return _MICROGRAD_OPS.get(op, op)
+
+
+_MICROGRAD_OPS = {"relu": "ReLU"}
 
 # the written-out constructors of the scalar hot path (see node.scalar_constructors)
 _result, _constant = scalar_constructors(Value)
