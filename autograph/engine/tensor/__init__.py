@@ -2,6 +2,7 @@
 
 - `core.py`: the Tensor class (construction, arithmetic, the engine hooks),
 - `functions.py`: elementwise functions (exp ... softmax, where, astype) and reductions,
+- `elementwise.py`: sin ... clip, maximum, minimum, and the comparisons `< <= > >=`,
 - `shape.py`: ops that move elements (reshape, transpose, indexing, broadcast_to, sum_to,
   scatter) and the argument checks shared by all ops,
 - `fused.py`: several layer steps as one node (`affine`, `softmax_cross_entropy`).

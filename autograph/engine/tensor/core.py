@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from autograph.engine.broadcast import ShapeError, broadcast_shapes
 from autograph.engine.namespaces import ARRAY
 from autograph.engine.node import Node, new_result
+from autograph.engine.tensor.elementwise import ElementwiseOps
 from autograph.engine.tensor.functions import FunctionOps
 from autograph.engine.tensor.shape import ShapeOps
 
@@ -64,7 +65,7 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
     return array if array.dtype == dtype else array.astype(dtype)
 
 
-class Tensor(FunctionOps, ShapeOps, Node):
+class Tensor(ElementwiseOps, FunctionOps, ShapeOps, Node):
     """An array node. `Tensor([[1., 2.], [3., 4.]], requires_grad=True)`.
 
     >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
