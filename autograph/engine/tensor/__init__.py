@@ -5,6 +5,7 @@
 - `elementwise.py`: sin ... clip, maximum, minimum, and the comparisons `< <= > >=`,
 - `shape.py`: ops that move elements (reshape, transpose, indexing, broadcast_to, sum_to,
   scatter) and the argument checks shared by all ops,
+- `torch_api.py`: PyTorch's `size()`, `view`, `unsqueeze`, `squeeze`, `flatten`, `argmax`,
 - `fused.py`: several layer steps as one node (`affine`, `softmax_cross_entropy`).
 """
 

@@ -24,6 +24,7 @@ from autograph.engine.node import Node, new_result
 from autograph.engine.tensor.elementwise import ElementwiseOps
 from autograph.engine.tensor.functions import FunctionOps
 from autograph.engine.tensor.shape import ShapeOps
+from autograph.engine.tensor.torch_api import ElementCount, TorchOps
 
 
 def as_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -65,7 +66,7 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
     return array if array.dtype == dtype else array.astype(dtype)
 
 
-class Tensor(ElementwiseOps, FunctionOps, ShapeOps, Node):
+class Tensor(ElementwiseOps, FunctionOps, ShapeOps, TorchOps, Node):
     """An array node. `Tensor([[1., 2.], [3., 4.]], requires_grad=True)`.
 
     >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
@@ -125,8 +126,10 @@ class Tensor(ElementwiseOps, FunctionOps, ShapeOps, Node):
         return self._data.ndim
 
     @property
-    def size(self) -> int:
-        return self._data.size
+    def size(self) -> ElementCount:
+        """The number of elements, an int as NumPy's `size`; also callable as PyTorch's
+        method: `t.size()` is the shape, `t.size(dim)` the length of one axis."""
+        return ElementCount(self._data.shape)
 
     def __len__(self) -> int:
         return len(self._data)
