@@ -133,3 +133,7 @@ def test_detach_numpy():
     np.testing.assert_array_equal(array, 2 * A)
     ref = (torch.tensor(A, requires_grad=True) * 2).detach().numpy()
     np.testing.assert_array_equal(array, ref)
+    # a documented difference: t.numpy() gives the data even when t requires grad
+    assert t.numpy() is t.data
+    with pytest.raises(RuntimeError, match="requires grad"):
+        torch.tensor(A, requires_grad=True).numpy()
