@@ -143,6 +143,13 @@ def test_asarray_of_a_tensor_is_its_data_or_refuses_as_torch():
         np.asarray(Tensor(A, requires_grad=True))
     with pytest.raises(RuntimeError):  # torch refuses the same
         np.asarray(torch.tensor(A, requires_grad=True))
+    copied = np.array(constant)
+    assert copied is not constant.data and np.array_equal(copied, A)
+    assert np.asarray(constant, copy=False) is constant.data
+    with pytest.raises(ValueError, match="without a copy"):
+        np.asarray(constant, dtype=np.float32, copy=False)
+    with pytest.raises(ValueError):  # as NumPy's own arrays
+        np.asarray(A, dtype=np.float32, copy=False)
 
 
 def test_reductions_by_ufunc_methods():

@@ -163,6 +163,11 @@ class NumpyProtocols:
             )
         data = self._data
         if dtype is not None and np.dtype(dtype) != data.dtype:
+            if copy is False:  # (NumPy's protocol: refuse rather than copy)
+                raise ValueError(
+                    f"np.asarray(t, dtype={np.dtype(dtype)}, copy=False): a {data.dtype} "
+                    "Tensor cannot become that dtype without a copy"
+                )
             return data.astype(dtype)
         return data.copy() if copy else data
 
