@@ -247,7 +247,7 @@ def test_tensor_comparisons_are_numpys_booleans(a, b):
             assert type(ours) is np.ndarray and ours.dtype == bool  # a constant: no graph
             np.testing.assert_array_equal(ours, expected)
     # and torch's, on the same numbers
-    np.testing.assert_array_equal(t < b, (torch.tensor(a) < b).numpy())
+    np.testing.assert_array_equal(t < b, (torch.tensor(a, dtype=torch.float64) < b).numpy())
 
 
 def test_functional_forms_take_values_and_tensors():
