@@ -10,7 +10,7 @@ block costs nothing):
   returns). A `torch.autograd.Function`'s node is found when the block ends, on the output
   its forward returned;
 - the module path of each op (its scope) is that of the innermost `nn.Module` being called,
-  read from the call stack (`Recording.where`);
+  read from the call stack (`scopes`);
 - on leaving the block, a hook on each recorded autograd node (`Node.register_hook`)
   receives, when `backward()` runs it, the gradients the node got (`grad_outputs`) and sent
   to each of its inputs (`grad_inputs`), in the order PyTorch runs them (`Sink.passes`).
@@ -42,6 +42,7 @@ from autograph.torch.events import (
     tensors_of,
     uses_of,
 )
+from autograph.torch.scopes import Chain, Scopes
 from autograph.viz.model import Graph
 
 # -- the recording ---------------------------------------------------------------------
@@ -63,7 +64,7 @@ class _Mode(TorchDispatchMode):
         super().__init__()
         self.recording = recording
         self.raw = recording.raw
-        self.scopes: dict[FrameType, tuple[str, ...]] = {}  # calling frame -> module path
+        self.scopes: dict[FrameType, Chain] = {}  # calling frame -> the modules being called
         self.open: list[Any] | None = None  # the last entry, until its outputs are read
 
     def __torch_dispatch__(
@@ -93,7 +94,7 @@ class _Mode(TorchDispatchMode):
         frame = sys._getframe(1)  # the Python code that ran the op
         scope = self.scopes.get(frame)
         if scope is None:
-            scope = self.scopes[frame] = self.recording.where(frame)
+            scope = self.scopes[frame] = self.recording.scopes.chain(frame)
         entry = [func, args, kwargs, states, out, scope, _grad_enabled(), None]
         self.raw.append(entry)
         self.open = entry
@@ -122,7 +123,6 @@ def list_states(func: Any, args: tuple[Any, ...]) -> list[State]:
 _LISTS: dict[int, tuple[Any, tuple[int, ...]]] = {}
 _grad_enabled = torch.is_grad_enabled
 
-_CALL_IMPL = torch.nn.Module._call_impl.__code__  # the frame of every module call
 _DETACH = torch.ops.aten.detach.default
 
 
@@ -133,23 +133,19 @@ class Recording:
     def __init__(self, model: torch.nn.Module | None = None, *, copy: bool = False) -> None:
         self.model = model
         self.copy = copy
-        # one entry per op: [func, args, kwargs, operand states, out, scope, grad enabled,
-        # outputs' history]; `events` builds the `Event`s from it when asked
+        # one entry per op: [func, args, kwargs, operand states, out, scope (a Chain until
+        # named), grad enabled, outputs' history]; `events` builds the `Event`s when asked
         self.raw: list[list[Any]] = []
         self._events: list[Event] | None = None
-        self.ops: list[OpRecord] = []
+        self._ops: list[OpRecord] = []
         self.index: dict[Any, int] = {}  # autograd node -> index into ops
         self.sink = Sink()
         self.copies: dict[int, torch.Tensor] = {}  # copy=True: id(leaf) -> its copy
         self.names: dict[int, tuple[Any, str]] = {}  # id(tensor or node) -> (it, label)
-        self.roots: list[tuple[torch.nn.Module, tuple[str, ...]]] = []
-        self._paths: dict[int, tuple[str, ...]] = {}
-        self._frames: dict[int, tuple[FrameType, Any]] = {}  # id(frame) -> (it, its module)
-        self._modules: list[torch.nn.Module] = []  # keeps ids in _paths valid
+        self.scopes = Scopes()
+        self._named = False  # whether the scopes are paths yet
         self._mode: _Mode | None = None
         self._done = False
-        if model is not None:
-            self._add_root(model, ())
 
     # -- the block ----------------------------------------------------------------------
 
@@ -168,63 +164,41 @@ class Recording:
         if entry is not None:
             entry[7] = history(entry[4])
         mode.scopes.clear()  # the frames it kept
-        self._frames = {}
+        self.scopes.done()
         self._done = True
         self._find_ops()
         self._attach()
 
     # -- module paths -------------------------------------------------------------------
 
-    def _add_root(self, module: torch.nn.Module, prefix: tuple[str, ...]) -> None:
-        """The path of each module under `module`, as `named_modules()` names them (each
-        module once, at its first name), in one loop instead of nested generators."""
-        self.roots.append((module, prefix))
-        stack: list[tuple[torch.nn.Module, tuple[str, ...]]] = [(module, prefix)]
-        seen: set[int] = set()
-        while stack:
-            sub, path = stack.pop()
-            if id(sub) in seen:
-                continue
-            seen.add(id(sub))
-            if id(sub) not in self._paths:
-                self._paths[id(sub)] = path
-                self._modules.append(sub)
-            children = sub._modules
-            if children:
-                stack += [(m, path + (n,)) for n, m in reversed(children.items()) if m is not None]
+    def _name_scopes(self) -> None:
+        """Each op's chain of modules -> its module path, once the block has ended: the
+        naming a recorded step does not pay for (`scopes`)."""
+        if self._named or not self._done:
+            return
+        self._named = True
+        if self.model is not None:
+            self.scopes.add_root(self.model, ())
+        named: dict[int, tuple[Chain, tuple[str, ...]]] = {}  # id(chain) -> (it, path)
+        for entry in self.raw:  # in the order the ops ran, as naming roots needs
+            chain = entry[5]
+            if id(chain) not in named:
+                named[id(chain)] = (chain, self.scopes.path(chain))
+            entry[5] = named[id(chain)][1]
+        for op in self._ops:
+            op.scope = named[id(op.scope)][1]
 
-    def where(self, frame: FrameType | None) -> tuple[str, ...]:
-        """The module path of an op run from `frame`: the innermost module being called,
-        read from the call stack (cheaper than global module hooks, which send every module
-        call down PyTorch's slow path). A module not under `model` (or, without it, under
-        the first module called) is named after its class."""
-        unknown: list[torch.nn.Module] = []
-        path = None
-        while frame is not None:
-            if frame.f_code is _CALL_IMPL:
-                # one f_locals read per module call (frames are kept, so ids stay unique)
-                seen = self._frames.get(id(frame))
-                module = seen[1] if seen is not None else frame.f_locals.get("self")
-                if seen is None:
-                    self._frames[id(frame)] = (frame, module)
-                path = self._paths.get(id(module))
-                if path is not None:
-                    break
-                if isinstance(module, torch.nn.Module):
-                    unknown.append(module)
-            frame = frame.f_back
-        if not unknown:
-            return path or ()
-        if path is None:  # the outermost module called: a root
-            root = unknown.pop()
-            self._add_root(root, (type(root).__name__,) if self.roots else ())
-            path = self._paths[id(root)]
-        for module in reversed(unknown):
-            if id(module) not in self._paths:
-                self._paths[id(module)] = path + (type(module).__name__,)
-                self._modules.append(module)
-            path = self._paths[id(module)]
-        return path
+    @property
+    def ops(self) -> list[OpRecord]:
+        """One `OpRecord` per autograd node the block made, in the order the ops ran."""
+        self._name_scopes()
+        return self._ops
+
+    @property
+    def roots(self) -> list[tuple[torch.nn.Module, tuple[str, ...]]]:
+        """The modules paths are named from, with their prefixes: the model first."""
+        self._name_scopes()
+        return self.scopes.roots
 
     # -- after each op and at the end ---------------------------------------------------
 
@@ -233,6 +207,7 @@ class Recording:
         """Every ATen op the block ran, in order (built from `raw` on first use)."""
         if self._events is not None and len(self._events) == len(self.raw):
             return self._events
+        self._name_scopes()  # while the block runs, scopes are still chains
         events = [
             Event(func, args, kwargs or {}, uses_of(func, args, states), out, scope, grad, outs)
             for func, args, kwargs, states, out, scope, grad, outs in self.raw
@@ -243,7 +218,7 @@ class Recording:
 
     def _find_ops(self) -> None:
         """One OpRecord per autograd node the block made, in the order the ops ran."""
-        index, ops = self.index, self.ops
+        index, ops = self.index, self._ops
         for k, (_, _, _, states, _, scope, grad, outputs) in enumerate(self.raw):
             for t, node, nr, version in outputs:
                 # A torch.autograd.Function's output gets its node from apply(), after the
@@ -279,13 +254,13 @@ class Recording:
         self, node: Any, event: int | None, origin: int, scope: tuple[str, ...]
     ) -> OpRecord:
         op = OpRecord(node, event, origin, {}, scope)
-        self.index[node] = len(self.ops)
-        self.ops.append(op)
+        self.index[node] = len(self._ops)
+        self._ops.append(op)
         return op
 
     def _attach(self) -> None:
         log, raw = self.sink.log, self.raw
-        for k, op in enumerate(self.ops):
+        for k, op in enumerate(self._ops):
             if op.event is not None and _one_number(op.outputs):
                 op.local = _local_derivatives(op, raw[op.event][3])
             op.node.register_hook(functools.partial(fired, log, k))
@@ -318,7 +293,7 @@ class Recording:
 
     def __repr__(self) -> str:
         passes = len(self.sink.passes)
-        return f"<Recording: {len(self.ops)} autograd nodes, {passes} backward pass(es)>"
+        return f"<Recording: {len(self._ops)} autograd nodes, {passes} backward pass(es)>"
 
 
 def _one_number(outputs: dict[int, tuple[torch.Tensor, int]]) -> bool:
