@@ -8,13 +8,34 @@
 - `value.py`: `Value`; `tensor/`: `Tensor`, the fused array ops and the image ops,
 - `conv.py`, `pool.py`, `norm.py`: the array math and rules of conv2d, pooling, batch_norm,
   dropout,
-- `functional.py`: `grad`, `value_and_grad`,
+- `functional.py`: `grad`, `value_and_grad`; `elementwise.py`: `sin(x)`, `maximum(a, b)` ...
+  for Values and Tensors; `scalar_functions.py`: Value's elementwise functions,
 - `function.py`: custom ops with a hand-written backward (`Function`); `layer.py`: textbook
   layer objects as ops (`LayerOp`).
 """
 
 from autograph.engine.backward import backward, gradients, propagate
 from autograph.engine.broadcast import ShapeError
+from autograph.engine.elementwise import (
+    clamp,
+    clip,
+    cos,
+    exp,
+    expm1,
+    leaky_relu,
+    log,
+    log1p,
+    maximum,
+    minimum,
+    relu,
+    sigmoid,
+    sin,
+    sqrt,
+    square,
+    tan,
+    tanh,
+    where,
+)
 from autograph.engine.function import CustomOpError, Function, FunctionCtx, op_name
 from autograph.engine.functional import grad, value_and_grad
 from autograph.engine.layer import LayerOp
@@ -38,7 +59,6 @@ from autograph.engine.tensor import (
     flatten,
     max_pool2d,
     softmax_cross_entropy,
-    where,
 )
 from autograph.engine.value import Value, dot, sum_values
 
@@ -56,24 +76,41 @@ __all__ = [
     "avg_pool2d",
     "backward",
     "batch_norm",
+    "clamp",
+    "clip",
     "conv2d",
+    "cos",
     "dot",
     "dropout",
     "enable_grad",
     "flatten",
     "enter_scope",
     "exit_scope",
+    "exp",
+    "expm1",
     "grad",
     "gradients",
     "is_grad_enabled",
+    "leaky_relu",
     "local_derivative",
+    "log",
+    "log1p",
     "max_pool2d",
+    "maximum",
+    "minimum",
     "no_grad",
     "op_name",
     "propagate",
+    "relu",
     "scope",
+    "sigmoid",
+    "sin",
     "softmax_cross_entropy",
+    "sqrt",
+    "square",
     "sum_values",
+    "tan",
+    "tanh",
     "value_and_grad",
     "walk",
     "where",
