@@ -248,7 +248,9 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
             raise ShapeError(f"flatten: {name}={axis} is out of range for shape {x.shape}")
     start, end = start % ndim, end % ndim
     if start > end:
-        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        raise ShapeError(
+            f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {x.shape}"
+        )  # as Tensor.flatten says it
     shape = x.shape if x.ndim else (1,)
     new_shape = (*shape[:start], int(np.prod(shape[start : end + 1])), *shape[end + 1 :])
     return tensor_result(x.data.reshape(new_shape), (x,), "flatten", new_shape)
