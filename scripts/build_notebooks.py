@@ -224,7 +224,11 @@ def ruff_format(notebook: dict) -> dict:
             ],
             check=True,
         )
-        return json.loads(path.read_text(encoding="utf-8"))
+        formatted = json.loads(path.read_text(encoding="utf-8"))
+    for cell in formatted["cells"]:  # ruff writes sources as lists of lines
+        if isinstance(cell["source"], list):
+            cell["source"] = "".join(cell["source"])
+    return formatted
 
 
 @dataclass(frozen=True)
@@ -261,6 +265,10 @@ def kernel_environment(full: bool) -> dict[str, str]:
         env["AUTOGRAPH_MNIST"] = str(mnist)
     env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # a debugger warning on stderr otherwise
+    # notebooks run side by side (--jobs): one BLAS thread each, or they fight over the cores
+    # (the MNIST run of notebook 6 took 15x longer with two kernels of two threads each)
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(name, "1")
     if full:
         env[FULL_RUN_VARIABLE] = "1"
     else:

@@ -30,8 +30,10 @@
 # %%
 from fractions import Fraction
 
+from IPython.display import Image
+
 from autograph import Value
-from autograph.viz import draw
+from autograph.viz import draw, save
 
 # %% [markdown] lang=en
 # ## The apple problem, forward only
@@ -94,13 +96,16 @@ print("dAppleNum:", apple_num.grad)
 print("dTax:", tax.grad)
 
 # %% [markdown] lang=en
-# The notes' figures: 2.2, 110 and 200. Now the picture is the textbook's: each edge
-# carries its forward value above the line and, in red below it, the gradient that flowed
-# back along it.
+# The notes' figures: 2.2, 110 and 200 (they print `int(dapple_num)`; in floating point
+# 1.1 × 100 is 110.00000000000001). Now the picture is the textbook's: each edge carries
+# its forward value above the line and, in red below it, the gradient that flowed back
+# along it. Numbers are drawn rounded to 10 significant digits.
 
 # %% [markdown] lang=ko
-# 노트의 값 2.2, 110, 200 그대로입니다. 이제 그림은 교과서의 그림입니다. 각 엣지의 선 위에는
-# 순전파 값이, 선 아래에는 그 엣지를 따라 거꾸로 흐른 기울기가 빨간색으로 적힙니다.
+# 노트의 값 2.2, 110, 200 그대로입니다(노트는 `int(dapple_num)`을 출력합니다. 부동소수점으로
+# 1.1 × 100은 110.00000000000001입니다). 이제 그림은 교과서의 그림입니다. 각 엣지의 선
+# 위에는 순전파 값이, 선 아래에는 그 엣지를 따라 거꾸로 흐른 기울기가 빨간색으로 적힙니다.
+# 숫자는 유효숫자 10자리로 반올림해서 그립니다.
 
 # %%
 draw(price)
@@ -181,6 +186,18 @@ print("dTax:", tax.grad)
 
 # %%
 draw(price)
+
+# %% [markdown] lang=en
+# `save` writes a picture to a file (SVG, PNG, PDF, DOT or JSON, by the extension). Here
+# the PNG that Graphviz rendered:
+
+# %% [markdown] lang=ko
+# `save`는 그림을 파일로 씁니다(확장자에 따라 SVG, PNG, PDF, DOT, JSON). Graphviz가 그린
+# PNG입니다. 한글은 NanumGothic 글꼴로 그려집니다.
+
+# %%
+path = save(price, "out/shopping.png")
+Image(filename=path)
 
 # %% [markdown] lang=en
 # ## Why graphs?
