@@ -1,5 +1,4 @@
-// MathJax for the notebooks' $...$ and $$...$$ (mkdocs-jupyter leaves them as text)
+// MathJax for the notebooks' $...$ and $$...$$ (mkdocs-jupyter leaves the TeX as text)
 window.MathJax = {
   tex: { inlineMath: [["$", "$"], ["\\(", "\\)"]], displayMath: [["$$", "$$"], ["\\[", "\\]"]] },
-  options: { processHtmlClass: "jupyter-wrapper|arithmatex" },
 };

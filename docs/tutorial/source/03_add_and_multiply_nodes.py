@@ -220,7 +220,6 @@ class NoSwapMulLayer(MulLayer):
         return dout * self.x, dout * self.y  # forgot to swap
 
 
-print(check_layer(MulLayer).line())
 result = check_layer(NoSwapMulLayer, raise_exception=False)
 print(result.line())
 

@@ -101,10 +101,11 @@ def plot_regions(predict, x, t, ax):
     grid = np.linspace(-1.1, 1.1, 200)
     xx, yy = np.meshgrid(grid, grid)
     classes = predict(np.c_[xx.ravel(), yy.ravel()]).argmax(axis=1).reshape(xx.shape)
-    ax.contourf(xx, yy, classes, alpha=0.25, levels=[-0.5, 0.5, 1.5, 2.5])
+    colors = ["tab:blue", "tab:orange", "tab:green"]  # one per arm, regions and points alike
+    ax.contourf(xx, yy, classes, alpha=0.2, levels=[-0.5, 0.5, 1.5, 2.5], colors=colors)
     for k, marker in enumerate("ox^"):
         arm = x[t.argmax(axis=1) == k]
-        ax.scatter(arm[:, 0], arm[:, 1], s=18, marker=marker)
+        ax.scatter(arm[:, 0], arm[:, 1], s=18, marker=marker, color=colors[k])
     ax.set_aspect("equal")
 
 
