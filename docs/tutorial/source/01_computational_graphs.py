@@ -29,6 +29,7 @@
 
 # %%
 from fractions import Fraction
+from pathlib import Path
 
 from IPython.display import Image
 
@@ -196,6 +197,7 @@ draw(price)
 # PNG입니다. 한글은 NanumGothic 글꼴로 그려집니다.
 
 # %%
+Path("out").mkdir(exist_ok=True)
 path = save(price, "out/shopping.png")
 Image(filename=path)
 
