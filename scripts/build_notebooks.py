@@ -15,9 +15,10 @@ curves) are not compared.
     python scripts/build_notebooks.py 06 --lang ko  # some notebooks only
     python scripts/build_notebooks.py --full        # notebook 6 trains the notes' 10,000 steps
 
-Notebooks run with nbclient in their own folder, two at a time, with this checkout first on
-the path and `AUTOGRAPH_MNIST` pointing at `../shared/data/mnist` when that exists and the
-variable is not set.
+Notebooks run with nbclient, two at a time, each in a fresh empty folder (what it writes
+goes there), with this checkout first on the path, one BLAS thread each, and
+`AUTOGRAPH_MNIST` pointing at `../shared/data/mnist` when that exists and the variable is
+not set.
 """
 
 from __future__ import annotations
@@ -276,8 +277,10 @@ def kernel_environment(full: bool) -> dict[str, str]:
     return env
 
 
-def execute(notebook: dict, folder: Path, full: bool) -> dict:
-    """Run every cell in `folder` (nbclient); a cell that raises stops with its traceback."""
+def execute(notebook: dict, full: bool) -> dict:
+    """Run every cell (nbclient); a cell that raises stops with its traceback. The kernel
+    works in a fresh empty folder, so what a notebook writes (`out/...`) is never left
+    over from a previous run to change its outputs ("Overwriting" for "Writing")."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -285,17 +288,43 @@ def execute(notebook: dict, folder: Path, full: bool) -> dict:
     os.environ.clear()
     os.environ.update(env)  # the kernel inherits this process's environment
     nb = nbformat.from_dict(notebook)
-    client = NotebookClient(
-        nb,
-        timeout=900,
-        kernel_name="python3",
-        record_timing=False,
-        resources={"metadata": {"path": str(folder)}},
-    )
-    client.execute()
+    with tempfile.TemporaryDirectory(prefix="autograph-notebook-") as folder:
+        client = NotebookClient(
+            nb,
+            timeout=900,
+            kernel_name="python3",
+            record_timing=False,
+            resources={"metadata": {"path": folder}},
+        )
+        client.execute()
     result = json.loads(nbformat.writes(nb))
     result["metadata"] = notebook["metadata"]  # the kernel's version would differ per machine
+    for cell in result["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"] = coalesce_streams(cell["outputs"])
     return result
+
+
+def coalesce_streams(outputs: list[dict]) -> list[dict]:
+    """Consecutive stdout (or stderr) outputs as one: how the kernel splits a cell's
+    printing into messages depends on timing, not on what was printed."""
+    merged: list[dict] = []
+    for output in outputs:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and output.get("output_type") == "stream"
+            and last.get("output_type") == "stream"
+            and last["name"] == output["name"]
+        ):
+            last["text"] = _text(last["text"]) + _text(output["text"])
+        else:
+            merged.append(dict(output))
+    return merged
+
+
+def _text(text: str | list[str]) -> str:
+    return "".join(text) if isinstance(text, list) else text
 
 
 def _output_text(output: dict) -> str:
@@ -312,7 +341,7 @@ def _output_text(output: dict) -> str:
 
 
 def _joined(text: str | list[str]) -> str:
-    text = "".join(text) if isinstance(text, list) else text
+    text = _text(text)
     return "\n".join(line.rstrip() for line in text.strip("\n").splitlines())
 
 
@@ -336,8 +365,8 @@ def compare(expected: dict, stored: dict) -> list[str]:
             "tags", []
         ):
             continue
-        got = [_output_text(o) for o in new.get("outputs", [])]
-        had = [_output_text(o) for o in old.get("outputs", [])]
+        got = [_output_text(o) for o in coalesce_streams(new.get("outputs", []))]
+        had = [_output_text(o) for o in coalesce_streams(old.get("outputs", []))]
         if got != had:
             first = next(
                 (i for i, (x, y) in enumerate(zip(got, had, strict=False)) if x != y),
@@ -359,7 +388,7 @@ def run_job(job: Job, mode: str, full: bool) -> tuple[str, float, list[str]]:
     if mode != "cells":
         start = time.perf_counter()
         try:
-            notebook = execute(notebook, job.target.parent, full)
+            notebook = execute(notebook, full)
         except Exception as error:  # CellExecutionError carries the cell and its traceback
             return job.label, time.perf_counter() - start, [f"execution failed:\n{error}"]
         seconds = time.perf_counter() - start

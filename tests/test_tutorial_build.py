@@ -119,6 +119,13 @@ def test_stale_outputs_are_found_and_nondeterministic_cells_skipped():
     assert build.compare(timing, other_timing) == []
 
 
+def test_printing_split_into_several_messages_is_the_same_output():
+    split = _notebook(_stream("price:"), _stream(" 715\n"))
+    whole = _notebook(_stream("price: 715\n"))
+    assert build.compare(split, whole) == []
+    assert build.coalesce_streams(split["cells"][0]["outputs"]) == [_stream("price: 715\n")]
+
+
 def test_a_picture_that_went_missing_is_stale():
     svg = {"output_type": "display_data", "data": {"image/svg+xml": "<svg/>", "text/plain": "d"}}
     text_only = {"output_type": "display_data", "data": {"text/plain": "d"}}
