@@ -295,6 +295,7 @@ def execute(notebook: dict, full: bool) -> dict:
             kernel_name="python3",
             record_timing=False,
             resources={"metadata": {"path": folder}},
+            extra_arguments=["--log-level=ERROR"],  # not its warning about TCP on localhost
         )
         client.execute()
     result = json.loads(nbformat.writes(nb))

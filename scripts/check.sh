@@ -7,7 +7,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n== %s\n' "$*" >&2; "$@"; }
+step() {
+  local start=$SECONDS
+  printf '\n== %s\n' "$*" >&2
+  "$@"
+  printf '== %s: %ss\n' "$*" $((SECONDS - start)) >&2
+}
 
 step ruff check .
 step ruff format --check .
