@@ -198,3 +198,23 @@ def test_notebook_links_point_at_site_pages_or_fail(tmp_path):
         == "../../../gallery/apple.html"
     )
     assert notebook_links.site_link("../nn.md", *page, files) is None  # one level short
+
+
+def test_a_broken_notebook_link_is_a_warning_that_fails_the_strict_build(tmp_path, caplog):
+    from types import SimpleNamespace
+
+    from mkdocs.structure.files import File, Files
+
+    (tmp_path / "nn.md").write_text("x")
+    files = Files([File("nn.md", str(tmp_path), str(tmp_path / "site"), True)])
+    page = SimpleNamespace(
+        file=SimpleNamespace(src_uri="tutorial/01_x.ipynb"), url="tutorial/01_x/"
+    )
+    html = '<a href="../nn.md#data">guide</a> <a href="../nm.md">typo</a> <a href="#top">top</a>'
+    with caplog.at_level("WARNING", logger="mkdocs.hooks.notebook_links"):
+        out = notebook_links.on_page_content(html, page, None, files)
+    assert '<a href="../../nn/#data">guide</a>' in out
+    assert '<a href="#top">top</a>' in out
+    assert [r.getMessage() for r in caplog.records] == [
+        "notebook tutorial/01_x.ipynb links to '../nm.md', which does not exist"
+    ]
