@@ -432,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_execute and not args.check:
         parser.error("--no-execute goes with --check")
     if args.full and args.check:
-        parser.error("--full is for building: the stored notebooks hold the short run, as CI checks")
+        parser.error("--full is for building: the stored notebooks hold the short run CI checks")
     names = notebook_names()
     if args.only:
         chosen = [n for n in names if any(n == o or n.startswith(o + "_") for o in args.only)]
