@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,27 +11,6 @@ import pytest
 from autograph.viz.gallery import apple
 from autograph.viz.labels import GRAD_COLOR
 from autograph.viz.player import player_html, write_player
-
-CHROMIUM = next(
-    (
-        p
-        for p in (
-            "/usr/bin/chromium",
-            shutil.which("chromium") or "",
-            shutil.which("chromium-browser") or "",
-        )
-        if p and Path(p).exists()
-    ),
-    None,
-)
-CHROMEDRIVER = next(
-    (
-        p
-        for p in ("/usr/bin/chromedriver", shutil.which("chromedriver") or "")
-        if p and Path(p).exists()
-    ),
-    None,
-)
 
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz `dot` is not installed (apt-get install graphviz)"
@@ -62,42 +40,6 @@ def test_player_escapes_hostile_labels() -> None:
     page = player_html(y, title="<b>t</b>")
     assert "<script>alert" not in page and "<img" not in page and "<b>t" not in page
     assert "\\u003c/script>" in page  # in the steps JSON
-
-
-@pytest.fixture
-def browser():
-    if CHROMIUM is None or CHROMEDRIVER is None:
-        pytest.skip(
-            "headless browser test needs Debian's chromium and chromium-driver "
-            "(apt-get install chromium chromium-driver)"
-        )
-    if shutil.which("dot") is None:
-        pytest.skip("Graphviz `dot` is not installed (apt-get install graphviz)")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="autograph-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    # an explicit driver path: selenium-manager never tries to download one
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _visible_frame(driver) -> str:
