@@ -11,7 +11,10 @@ one process, one thread:
 - after:     a plain step run after many recordings were made and kept: nothing stays
              attached to PyTorch, so this should equal plain;
 - dispatch:  the forward inside a TorchDispatchMode that does nothing: the floor of any
-             recorder that sees every ATen op from Python, for comparison.
+             recorder that sees every ATen op from Python, for comparison;
+- hooks:     dispatch, keeping each op's output, plus a do-nothing hook on each autograd
+             node the block made (`Node.register_hook`, called by backward): the floor of
+             a recorder that also sees every backward step from Python, as `record` does.
 
     python benchmarks/bench_torch.py                 # 15 rounds of 200 steps each
     python benchmarks/bench_torch.py --rounds 5 --steps 50
@@ -60,6 +63,33 @@ class PassThrough(TorchDispatchMode):
         return func._op(*args, **(kwargs or {}))
 
 
+def _ignore(grad_inputs: object, grad_outputs: object) -> None:
+    return None
+
+
+class Hooked(PassThrough):
+    """Keeps every op's output and, when the block ends, puts a do-nothing hook on each
+    autograd node they have."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outs: list[object] = []
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+        out = func._op(*args, **(kwargs or {}))
+        self.outs.append(out)
+        return out
+
+    def __exit__(self, *exc: object) -> None:
+        super().__exit__(*exc)
+        seen = set()
+        for out in self.outs:
+            node = out.grad_fn if isinstance(out, torch.Tensor) else None
+            if node is not None and node not in seen:
+                seen.add(node)
+                node.register_hook(_ignore)
+
+
 def build(seed: int = 0) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
     torch.manual_seed(seed)
     model = torch.nn.Sequential(
@@ -82,6 +112,10 @@ def run(variant: str, model: torch.nn.Module, x: torch.Tensor, t: torch.Tensor, 
             del rec  # one recording at a time, as a user keeps it
         elif variant == "dispatch":
             with PassThrough():
+                loss = F.cross_entropy(model(x), t)
+            loss.backward()
+        elif variant == "hooks":
+            with Hooked():
                 loss = F.cross_entropy(model(x), t)
             loss.backward()
         else:
@@ -144,7 +178,7 @@ def main() -> None:
             loss = F.cross_entropy(model(x), t)
         loss.backward()
     kept = [rec]
-    variants = ("plain", "recording", "after", "dispatch")
+    variants = ("plain", "recording", "after", "dispatch", "hooks")
     for variant in variants:  # warm-up
         run(variant, model, x, t, 20)
     cpu: dict[str, list[float]] = {v: [] for v in variants}

@@ -354,3 +354,30 @@ def test_cross_entropy_over_nd_logits_averages_over_all_rows():
 def test_negative_class_labels_are_refused():
     with pytest.raises(ValueError, match="class indices must be in"):
         softmax_cross_entropy(Tensor([[0.0, 0.0, 5.0], [1.0, 2.0, 3.0]]), np.array([-1, 0]))
+
+
+# -- issue 9: one softmax_cross_entropy; sum_to's error describes its own call -----------
+
+
+def test_one_softmax_cross_entropy_takes_whole_float_labels():
+    import autograph.nn
+
+    torch = pytest.importorskip("torch")
+    assert autograph.nn.softmax_cross_entropy is softmax_cross_entropy
+    a = np.array([[0.5, -1.2, 2.0], [1.5, 0.3, -0.7]])
+    logits = Tensor(a, requires_grad=True)
+    by_int = softmax_cross_entropy(logits, np.array([2, 0]))
+    by_float = softmax_cross_entropy(logits, np.array([2.0, 0.0]))
+    assert by_int.data == by_float.data
+    expected = torch.nn.functional.cross_entropy(torch.tensor(a), torch.tensor([2, 0]))
+    assert by_float.data == pytest.approx(expected.item(), rel=1e-12)
+    by_float.backward()
+    probabilities = np.exp(a) / np.exp(a).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(logits.grad, (probabilities - np.eye(3)[[2, 0]]) / 2)
+    with pytest.raises(ValueError, match="labels must be integers"):
+        softmax_cross_entropy(logits, np.array([0.5, 1.0]))
+
+
+def test_sum_to_names_the_forward_call():
+    with pytest.raises(ShapeError, match=r"sum_to: cannot sum a tensor of shape \(2, 3\) to"):
+        Tensor(np.ones((2, 3))).sum_to((4,))

@@ -317,7 +317,7 @@ def test_functional_grad_nests():
 
 def test_repr_and_str():
     assert repr(Value(0.1 + 0.2)) == "Value(data=0.30000000000000004, grad=0)"
-    assert str(Value(2.5)) == "2.5"
+    assert str(Value(2.5)) == "Value(data=2.5, grad=0)"  # micrograd's print (issue 9)
     assert repr(Value(Fraction(11, 10), "tax")) == "Value(data=11/10, grad=0, label='tax')"
 
 

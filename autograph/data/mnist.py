@@ -127,7 +127,12 @@ def read_idx(path: str | os.PathLike[str], magic: int) -> np.ndarray:
             f"{path}: the header says shape {shape} ({expected} bytes of data) but "
             f"the file holds {len(raw) - header} bytes: truncated or corrupt"
         )
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+    try:
+        return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+    except ValueError:  # an empty shape NumPy cannot hold, e.g. (0, 3e9, 3e9)
+        raise MNISTError(
+            f"{path}: the header says shape {shape}, which no array can have: corrupt"
+        ) from None
 
 
 def download_mnist(

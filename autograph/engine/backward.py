@@ -181,6 +181,13 @@ def default_seed(root: Node, gradient: Any, create_graph: bool) -> Any:
     return root._initial_gradient(gradient, create_graph)
 
 
+def check_retain_graph(retain_graph: Any) -> None:
+    """PyTorch's `retain_graph` is accepted and has no effect: autograph never frees a graph
+    in a backward pass (pictures need it), so a second pass always works."""
+    if retain_graph is not None and not isinstance(retain_graph, bool):
+        raise TypeError(f"retain_graph must be True, False or None, got {retain_graph!r}")
+
+
 def backward(
     root: Node,
     gradient: Any = None,
@@ -207,12 +214,15 @@ def gradients(
     grad_output: Any = None,
     *,
     create_graph: bool = False,
+    retain_graph: bool | None = None,
 ) -> tuple[Any, ...]:
     """d(output)/d(input) for each input, without touching any `.grad` (torch.autograd.grad).
 
     Inputs that `output` does not depend on get zeros. With `create_graph`, the results are
-    nodes that can be differentiated again.
+    nodes that can be differentiated again. `retain_graph` is accepted and ignored (see
+    `check_retain_graph`).
     """
+    check_retain_graph(retain_graph)
     seed = default_seed(output, grad_output, create_graph)
     wanted: dict[Node, Any] = {node: None for node in inputs}
     _run(propagate, output, seed, create_graph=create_graph, wanted=wanted)
@@ -228,4 +238,4 @@ def gradients(
     return tuple(results)
 
 
-__all__ = ["ShapeError", "backward", "gradients", "propagate"]
+__all__ = ["ShapeError", "backward", "check_retain_graph", "gradients", "propagate"]

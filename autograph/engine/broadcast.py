@@ -17,15 +17,24 @@ def broadcast_shapes(op: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
         raise ShapeError(f"{op}: cannot broadcast shapes {listed}") from None
 
 
-def reduced_axes(grad_shape: tuple[int, ...], shape: tuple[int, ...], op: str) -> tuple[int, ...]:
+def reduced_axes(
+    grad_shape: tuple[int, ...], shape: tuple[int, ...], op: str, *, forward: bool = False
+) -> tuple[int, ...]:
     """The axes to sum so that a gradient of `grad_shape` becomes one of `shape`.
 
-    Raises ShapeError when `grad_shape` is not a broadcast of `shape`.
+    Raises ShapeError when `grad_shape` is not a broadcast of `shape`, describing the
+    backward step of `op`, or with `forward` the op's own call (`t.sum_to(shape)`).
     """
     lead = len(grad_shape) - len(shape)
     if lead == 1 and grad_shape[1:] == shape:  # the common case: a bias over a batch
         return (0,)
     if lead < 0 or any(size != 1 and size != grad_shape[lead + k] for k, size in enumerate(shape)):
+        if forward:
+            raise ShapeError(
+                f"{op}: cannot sum a tensor of shape {tuple(grad_shape)} to shape "
+                f"{tuple(shape)}: {op} sums only the axes that broadcasting adds or stretches, "
+                f"so {tuple(shape)} must broadcast to {tuple(grad_shape)}"
+            )
         raise ShapeError(
             f"gradient of {op!r}: shape {tuple(grad_shape)} is not a broadcast of the "
             f"input's shape {tuple(shape)}"

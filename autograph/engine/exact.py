@@ -38,6 +38,17 @@ def in_floats(fn: Callable[..., Any], *args: Any) -> Any:
     return fn(*[as_float(a) for a in args])
 
 
+def float_call(fn: Callable[[float], float], x: Any) -> float:
+    """`fn(x)` in floats with IEEE 754 results where `math` raises: nan for a domain error
+    (sin of inf), inf for an overflow (expm1 of 1000)."""
+    try:
+        return fn(x if type(x) is float else as_float(x))
+    except ValueError:
+        return math.nan
+    except OverflowError:
+        return math.inf
+
+
 def bounded(x: Any) -> Any:
     """`x`, unless it is an int or Fraction needing more than EXACT_BITS bits: then a float.
 

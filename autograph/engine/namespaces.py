@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from autograph.engine.broadcast import sum_to
-from autograph.engine.exact import as_float, huge_exact_power
+from autograph.engine.exact import as_float, float_call, huge_exact_power
 
 
 class Math(Protocol):
@@ -42,6 +42,10 @@ class Math(Protocol):
     def log(self, a: Any) -> Any:
         """The natural log: -inf at 0, nan below."""
         ...
+
+    def sin(self, a: Any) -> Any: ...
+
+    def cos(self, a: Any) -> Any: ...
 
     def sign(self, a: Any) -> Any:
         """-1, 0 or 1 (a constant: its derivative is zero)."""
@@ -162,6 +166,12 @@ class ScalarMath(Math):
             return math.log(a)
         return -math.inf if a == 0 else math.nan
 
+    def sin(self, a: Any) -> Any:
+        return float_call(math.sin, a)
+
+    def cos(self, a: Any) -> Any:
+        return float_call(math.cos, a)
+
     def sign(self, a: Any) -> Any:
         return 1 if a > 0 else (-1 if a < 0 else 0)
 
@@ -213,6 +223,12 @@ class ArrayMath(Math):
 
     def log(self, a: Any) -> Any:
         return np.log(a)
+
+    def sin(self, a: Any) -> Any:
+        return np.sin(a)
+
+    def cos(self, a: Any) -> Any:
+        return np.cos(a)
 
     def sign(self, a: Any) -> Any:
         return np.sign(a)
@@ -283,6 +299,12 @@ class GraphMath(Math):
 
     def log(self, a: Any) -> Any:
         return a.log()
+
+    def sin(self, a: Any) -> Any:
+        return a.sin()
+
+    def cos(self, a: Any) -> Any:
+        return a.cos()
 
     def sign(self, a: Any) -> Any:
         return _constant_like(a, a._math.sign(a.data))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from autograph.engine.backward import StepHook, backward
+from autograph.engine.backward import StepHook, backward, check_retain_graph
 from autograph.engine.mode import (
     ALTERED,
     LOCAL,
@@ -181,6 +181,7 @@ class Node(DataWrites):
         *,
         retain_grad: bool | None = None,
         create_graph: bool = False,
+        retain_graph: bool | None = None,
         on_step: StepHook | None = None,
     ) -> None:
         """Reverse-mode autodiff from this node: add d(self)/d(leaf) to every leaf's `.grad`.
@@ -188,8 +189,10 @@ class Node(DataWrites):
         - `gradient`: the seed; may be omitted only when this node holds a single number.
         - Leaves *accumulate* across calls (as in PyTorch); `zero_grad()` resets them.
           Intermediate nodes get the gradient of the latest call, not a sum, so calling
-          `backward()` twice gives leaves exactly twice the gradient (never micrograd's
-          `x*x*x` -> 27, 45).
+          `backward()` twice gives leaves exactly twice the gradient (micrograd 0.1.0 gives
+          27, then 72 for `x*x*x` at 3).
+        - `retain_graph`: accepted for PyTorch code and ignored: the graph is always kept
+          (it is what pictures show); dropping the output frees it.
         - `retain_grad`: also store intermediate nodes' gradients on them (pictures need every
           node's upstream gradient). Default: True for `Value`, False for `Tensor`, where
           `t.retain_grad()` asks for one node.
@@ -197,6 +200,7 @@ class Node(DataWrites):
           differentiated again (higher-order derivatives).
         - `on_step`: called once per op node as the pass leaves it (see `propagate`).
         """
+        check_retain_graph(retain_graph)
         backward(
             self, gradient, retain_grad=retain_grad, create_graph=create_graph, on_step=on_step
         )

@@ -20,6 +20,7 @@ Tensor) and one entry here.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -106,6 +107,38 @@ def _dot_vjp(m: Math, g: Any, out: Any, xs: tuple[Any, ...], i: int, n: int) -> 
     return g if i == 2 * n else g * xs[(i + n) % (2 * n)]
 
 
+def _not(condition: Any) -> Any:
+    """Logical not of a condition: a Python bool (scalars) or a boolean array."""
+    return not condition if condition.__class__ is bool else ~condition
+
+
+def _extremum_vjp(loses_first: Callable[[Any, Any], Any]) -> Rule:
+    """maximum/minimum as PyTorch: the input that lost gets 0 (a select), ties share g / 2."""
+
+    def vjp(m: Math, g: Any, out: Any, xs: tuple[Any, ...], i: int, p: Any) -> Any:
+        x, y = m.raw(xs[0]), m.raw(xs[1])
+        loses = loses_first(x, y) if i == 0 else loses_first(y, x)
+        return m.keep(_not(loses), m.where(x == y, m.div(g, 2), g))
+
+    return vjp
+
+
+def _clip_vjp(m: Math, g: Any, out: Any, xs: tuple[Any, ...], i: int, p: Any) -> Any:
+    # p = (position of min, position of max) among the inputs, None where not given. As
+    # PyTorch's clamp: x gets g where min <= x <= max; a bound gets it where it was taken
+    # (max also where min > max, since the result is max there).
+    lo_at, hi_at = p
+    x = m.raw(xs[0])
+    lo = None if lo_at is None else m.raw(xs[lo_at])
+    hi = None if hi_at is None else m.raw(xs[hi_at])
+    if i == 0:
+        inside = (x >= lo) if hi is None else (x <= hi) if lo is None else (x >= lo) & (x <= hi)
+        return m.keep(inside, g)
+    if i == lo_at:
+        return m.keep((x < lo) if hi is None else (x < lo) & (lo < hi), g)
+    return m.keep((x > hi) if lo is None else (x > hi) | (hi < lo), g)
+
+
 RULES: dict[str, Rule] = {
     # elementwise arithmetic (Value and Tensor)
     "+": lambda m, g, out, xs, i, p: g,
@@ -146,6 +179,19 @@ RULES: dict[str, Rule] = {
     "softmax": lambda m, g, out, xs, i, p: out * (g - m.sum(g * out, (p,), True)),
     "log_softmax": lambda m, g, out, xs, i, p: g - m.exp(out) * m.sum(g, (p,), True),
     "softmax_cross_entropy": _cross_entropy_vjp,
+    # elementwise functions of NumPy, PyTorch and DeZero (Value and Tensor)
+    "sin": lambda m, g, out, xs, i, p: g * m.cos(xs[0]),
+    "cos": lambda m, g, out, xs, i, p: -(g * m.sin(xs[0])),
+    "tan": lambda m, g, out, xs, i, p: g * (1 + out * out),
+    "sqrt": lambda m, g, out, xs, i, p: m.div(g, 2 * out),  # inf at 0, as PyTorch's
+    "square": lambda m, g, out, xs, i, p: g * (2 * xs[0]),
+    "log1p": lambda m, g, out, xs, i, p: m.div(g, 1 + xs[0]),
+    "expm1": lambda m, g, out, xs, i, p: g * (out + 1),
+    # p = the slope; at x = 0 the gradient is the slope, as PyTorch's
+    "leaky_relu": lambda m, g, out, xs, i, p: m.where(m.raw(xs[0]) > 0, g, g * p),
+    "maximum": _extremum_vjp(operator.lt),
+    "minimum": _extremum_vjp(operator.gt),
+    "clip": _clip_vjp,
     # ops with a hand-written backward (function.py): p is the op, which runs the user's code
     "custom": lambda m, g, out, xs, i, p: p.vjp(m, g, out, xs, i),
 }

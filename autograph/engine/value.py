@@ -21,6 +21,7 @@ import numpy as np
 from autograph.engine.exact import as_float, bounded, in_floats
 from autograph.engine.namespaces import SCALAR
 from autograph.engine.node import Node, new_result, scalar_constructors
+from autograph.engine.scalar_functions import ScalarFunctions
 
 Number = int | float | Fraction
 
@@ -61,13 +62,14 @@ def _operand(x: Any) -> Value | None:
     return None
 
 
-class Value(Node):
+class Value(ScalarFunctions, Node):
     """A scalar node: `Value(2.0)`, `Value(Fraction(11, 10), label="tax")`.
 
     Supports `+ - * / **` (number or Value exponent) with the reflected forms, unary `-`,
-    `abs`, and `exp log tanh sigmoid relu`. Each op is recorded as written (`a - b` is a "-"
-    node, `a / b` a "/" node). Leaves made by the user need gradients; numbers mixed into
-    arithmetic become constant leaves that don't.
+    `abs`, `exp log tanh sigmoid relu`, and the functions of `ScalarFunctions` (sin ...
+    clip, maximum, minimum); `< <= > >=` compare the numbers. Each op is recorded as
+    written (`a - b` is a "-" node, `a / b` a "/" node). Leaves made by the user need
+    gradients; numbers mixed into arithmetic become constant leaves that don't.
 
     >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
     >>> c = a * b + a ** 2
@@ -262,6 +264,12 @@ class Value(Node):
     def _own_gradient(self, g: Any) -> Any:
         return g  # numbers keep their type (ints and Fractions stay exact)
 
+    def _coerce(self, other: Any, op: str) -> Value:
+        o = _operand(other)
+        if o is None:
+            raise TypeError(f"{op} takes a Value or a number, got {type(other).__name__}")
+        return o
+
     def detach(self) -> Value:
         return Value(self._data, self.label, requires_grad=False)
 
@@ -273,8 +281,21 @@ class Value(Node):
         return f"Value(data={_number_text(self._data)}, grad={_number_text(self.grad)}{label})"
 
     def __str__(self) -> str:
-        return _number_text(self._data)
+        # micrograd's text, so that `print(loss, acc)` prints what micrograd prints
+        return f"Value(data={self._data}, grad={self.grad})"
 
+    @property
+    def _op(self) -> str:
+        """The op as micrograd names it where micrograd has it (`**2` for a constant power,
+        `ReLU`), so that micrograd's `draw_dot` writes the same labels; else `op`."""
+        op = self.op
+        if op == "**":
+            exponent = self.parents[1]
+            return "**" if exponent.requires_grad else f"**{exponent._data}"
+        return _MICROGRAD_OPS.get(op, op)
+
+
+_MICROGRAD_OPS = {"relu": "ReLU"}
 
 # the written-out constructors of the scalar hot path (see node.scalar_constructors)
 _result, _constant = scalar_constructors(Value)

@@ -19,40 +19,11 @@ import numpy as np
 
 from autograph.engine.broadcast import ShapeError
 from autograph.engine.tensor import Tensor
-from autograph.engine.tensor import softmax_cross_entropy as _fused_sce
+from autograph.engine.tensor.fused import class_indices, softmax_cross_entropy
 from autograph.engine.value import Value, sum_values
 from autograph.nn.module import Module
 
-
-def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
-    """Mean cross-entropy of softmax(logits) against class indices or one-hot rows.
-
-    One fused, max-shifted node: its gradient is (softmax - t) / batch, as in the textbook's
-    SoftmaxWithLoss. Class indices stored as floats (1.0, 2.0) are taken as integers;
-    fractional ones raise ValueError ("labels must be integers").
-    """
-    if isinstance(logits, Tensor) and logits.ndim >= 1:
-        t = np.asarray(target.data if isinstance(target, Tensor) else target)
-        if t.shape == logits.shape[:-1]:
-            target = class_indices(t, "softmax_cross_entropy")
-    return _fused_sce(logits, target)
-
-
-def class_indices(labels: Any, where: str = "labels") -> np.ndarray:
-    """`labels` as an integer array: integral floats (0.0, 3.0) become ints; anything else
-    that is not an integer raises ValueError("... labels must be integers ...")."""
-    t = np.asarray(labels)
-    if t.dtype.kind in "iu":
-        return t
-    if t.dtype.kind == "f":
-        integral = np.isfinite(t) & (t == np.round(t))
-        if integral.all():
-            return t.astype(np.int64)
-        bad = t[~integral].reshape(-1)[0]
-        raise ValueError(f"{where}: labels must be integers (class indices), got {bad!r}")
-    raise ValueError(f"{where}: labels must be integers (class indices), got {t.dtype} data")
-
-
+# `softmax_cross_entropy` is the engine's (one function: the same as `autograph.`'s)
 cross_entropy = softmax_cross_entropy
 
 

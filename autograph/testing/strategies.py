@@ -1,13 +1,14 @@
 """Hypothesis strategies for gradient tests, reusable in users' own test suites.
 
 - `floats_in(domain)`, `arrays_in(domain, shape)`: finite numbers inside an op's domain
-  (log > 0, divisors away from 0, away from the kinks of relu/abs, distinct values for max).
+  (log > 0, divisors away from 0, away from the kinks of relu/abs/clip and the poles of
+  tan/log1p, distinct values for max).
 - `broadcastable_shapes(n)`: n shapes that broadcast together.
 - `OP_CASES`: for every op in the derivative table, how to build it and where its inputs
   live; `scalar_examples(op)` / `tensor_examples(op)` draw ready-to-check examples. The
   project's own tests iterate over `RULES` with these, and fail if an op has no case.
 - `expression_dags()`: random expressions with shared subexpressions, buildable from Values
-  or Tensors.
+  or Tensors (in `expressions.py`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ from autograph.engine.node import Node
 from autograph.engine.tensor import Tensor, affine, softmax_cross_entropy, where
 from autograph.engine.value import Value, dot, sum_values
 
+# random programs with shared subexpressions (in expressions.py), importable from here too
+from autograph.testing.expressions import Expression as Expression
+from autograph.testing.expressions import expression_dags as expression_dags
+
 
 @dataclass(frozen=True)
 class Domain:
@@ -41,6 +46,12 @@ POSITIVE = Domain(0.2, 3.0)
 NONZERO = Domain(-3.0, 3.0, avoid=(0.0,), margin=0.3)
 SMOOTH = Domain(-3.0, 3.0, avoid=(0.0,))  # relu, abs: away from the kink at 0
 EXPONENT = Domain(-2.0, 2.0)
+BELOW_POLES = Domain(-1.2, 1.2)  # tan: away from ±π/2
+ABOVE_MINUS_ONE = Domain(-0.8, 3.0)  # log1p: away from its pole at -1
+# clip(x, lo, hi) away from its kinks: lo and hi near ±1, x at least 0.1 from both
+OFF_BOUNDS = Domain(-3.0, 3.0, avoid=(-1.0, 1.0), margin=0.35)
+LOWER_BOUND = Domain(-1.25, -0.75)
+UPPER_BOUND = Domain(0.75, 1.25)
 
 
 def floats_in(domain: Domain = ANY) -> st.SearchStrategy[float]:
@@ -359,6 +370,40 @@ OP_CASES: dict[str, OpCase] = {
     "softmax": OpCase(tensor=_along_axis("softmax")),
     "log_softmax": OpCase(tensor=_along_axis("log_softmax")),
     "softmax_cross_entropy": OpCase(tensor=_cross_entropy()),
+    "sin": OpCase((ANY,), lambda x: x.sin(), _elementwise(lambda x: x.sin(), ANY)),
+    "cos": OpCase((ANY,), lambda x: x.cos(), _elementwise(lambda x: x.cos(), ANY)),
+    "tan": OpCase((BELOW_POLES,), lambda x: x.tan(), _elementwise(lambda x: x.tan(), BELOW_POLES)),
+    "sqrt": OpCase((POSITIVE,), lambda x: x.sqrt(), _elementwise(lambda x: x.sqrt(), POSITIVE)),
+    "square": OpCase((ANY,), lambda x: x.square(), _elementwise(lambda x: x.square(), ANY)),
+    "log1p": OpCase(
+        (ABOVE_MINUS_ONE,),
+        lambda x: x.log1p(),
+        _elementwise(lambda x: x.log1p(), ABOVE_MINUS_ONE),
+    ),
+    "expm1": OpCase((ANY,), lambda x: x.expm1(), _elementwise(lambda x: x.expm1(), ANY)),
+    "leaky_relu": OpCase(
+        (SMOOTH,),
+        lambda x: x.leaky_relu(0.1),
+        _elementwise(lambda x: x.leaky_relu(0.1), SMOOTH),
+    ),
+    "maximum": OpCase(
+        (ANY, NONZERO),
+        lambda x, d: x.maximum(x + d),
+        _elementwise(lambda x, d: x.maximum(x + d), ANY, NONZERO),
+        notes="against x + d with |d| >= 0.3: never a tie (ties are pinned against PyTorch)",
+    ),
+    "minimum": OpCase(
+        (ANY, NONZERO),
+        lambda x, d: x.minimum(x + d),
+        _elementwise(lambda x, d: x.minimum(x + d), ANY, NONZERO),
+        notes="against x + d with |d| >= 0.3: never a tie (ties are pinned against PyTorch)",
+    ),
+    "clip": OpCase(
+        (OFF_BOUNDS, LOWER_BOUND, UPPER_BOUND),
+        lambda x, lo, hi: x.clip(lo, hi),
+        _elementwise(lambda x, lo, hi: x.clip(lo, hi), OFF_BOUNDS, LOWER_BOUND, UPPER_BOUND),
+        notes="x below, inside or above [lo, hi], never on a bound",
+    ),
     "custom": OpCase(
         (ANY, ANY), ScaledExp.apply, _elementwise(ScaledExp.apply, ANY, ANY), notes="Function"
     ),
@@ -387,61 +432,3 @@ def tensor_examples(op: str) -> st.SearchStrategy[tuple[list[Tensor], Build]]:
             ex[1],
         )
     )
-
-
-# -- random expression DAGs ---------------------------------------------------------------
-
-_UNARY = {
-    "tanh": lambda a: a.tanh(),
-    "sigmoid": lambda a: a.sigmoid(),
-    "neg": lambda a: -a,
-    "square": lambda a: a * a,
-    "exp_tanh": lambda a: a.tanh().exp(),
-}
-_BINARY = {
-    "+": lambda a, b: a + b,
-    "-": lambda a, b: a - b,
-    "*": lambda a, b: a * b,
-    "/": lambda a, b: a / (b * b + 1),
-}
-
-
-@dataclass(frozen=True)
-class Expression:
-    """A program over `n_inputs` inputs; step k may use any input or earlier step, so
-    subexpressions are shared (fan-out) as in real graphs."""
-
-    n_inputs: int
-    steps: tuple[tuple[str, tuple[int, ...]], ...]
-
-    def __call__(self, *inputs: Any) -> Any:
-        values = list(inputs)
-        for name, args in self.steps:
-            fn = _UNARY.get(name) or _BINARY[name]
-            values.append(fn(*(values[a] for a in args)))
-        return values[-1]
-
-    def __repr__(self) -> str:
-        names = [f"x{k}" for k in range(self.n_inputs)] + [f"t{k}" for k in range(len(self.steps))]
-        lines = [
-            f"t{k} = {name}({', '.join(names[a] for a in args)})"
-            for k, (name, args) in enumerate(self.steps)
-        ]
-        return f"Expression({self.n_inputs} inputs: " + "; ".join(lines) + ")"
-
-
-@st.composite
-def expression_dags(draw: Any, max_inputs: int = 3, max_steps: int = 8) -> Expression:
-    """A random `Expression` whose every step is smooth everywhere (safe for gradcheck)."""
-    n_inputs = draw(st.integers(1, max_inputs))
-    steps = []
-    for k in range(draw(st.integers(1, max_steps))):
-        available = n_inputs + k
-        if draw(st.booleans()):
-            name = draw(st.sampled_from(sorted(_UNARY)))
-            args: tuple[int, ...] = (draw(st.integers(0, available - 1)),)
-        else:
-            name = draw(st.sampled_from(sorted(_BINARY)))
-            args = (draw(st.integers(0, available - 1)), draw(st.integers(0, available - 1)))
-        steps.append((name, args))
-    return Expression(n_inputs, tuple(steps))

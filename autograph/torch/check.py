@@ -23,7 +23,8 @@ import numpy as np
 import torch
 
 from autograph.torch.convert import Converted, Input, convert, numpy_of
-from autograph.torch.recorder import Event, Fired, Recording, operand_slots, tensors_of
+from autograph.torch.events import Event, Fired, operand_slots, tensors_of
+from autograph.torch.recorder import Recording
 from autograph.viz.fmt import format_data
 from autograph.viz.labels import node_name
 from autograph.viz.model import Graph

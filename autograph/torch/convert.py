@@ -23,7 +23,8 @@ from autograph.torch.ops import DISPLAY_ORDER, aten_name, op_attrs, op_name
 from autograph.viz.model import Edge, Graph, Node, Sent, Step, one_pass_totals, same_number
 
 if TYPE_CHECKING:
-    from autograph.torch.recorder import OpRecord, Recording, Use
+    from autograph.torch.events import OpRecord, Use
+    from autograph.torch.recorder import Recording
 
 Key = tuple[Any, ...]  # ("op", index) | ("t", id) | ("g", id, nr) | ("n", op, position)
 

@@ -10,7 +10,7 @@ block costs nothing):
   returns). A `torch.autograd.Function`'s node is found when the block ends, on the output
   its forward returned;
 - the module path of each op (its scope) is that of the innermost `nn.Module` being called,
-  read from the call stack (`Recording.where`);
+  read from the call stack (`scopes`);
 - on leaving the block, a hook on each recorded autograd node (`Node.register_hook`)
   receives, when `backward()` runs it, the gradients the node got (`grad_outputs`) and sent
   to each of its inputs (`grad_inputs`), in the order PyTorch runs them (`Sink.passes`).
@@ -23,169 +23,36 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from types import FrameType
-from typing import Any, NamedTuple
+from typing import Any
 
 import torch
+from torch import Tensor
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from autograph.torch.convert import to_graph
+from autograph.torch.events import (
+    Event,
+    History,
+    OpRecord,
+    Sink,
+    State,
+    fired,
+    list_positions,
+    tensors_of,
+    uses_of,
+)
+from autograph.torch.scopes import Chain, Scopes
 from autograph.viz.model import Graph
-
-# -- what was recorded -----------------------------------------------------------------
-
-
-class Use(NamedTuple):
-    """One operand of an op as it ran: a tensor (with its autograd edge then) or a number."""
-
-    position: int  # among the op's operands (tensor and number arguments, lists flattened)
-    tensor: torch.Tensor | None
-    number: Any = None  # a Python number operand (`x * 2`)
-    version: int = 0
-    grad_fn: Any = None  # the tensor's grad_fn when the op ran (None: a leaf or constant)
-    output_nr: int = 0
-    requires_grad: bool = False
-
-
-_new_use = tuple.__new__  # a Use without NamedTuple's Python-level __new__ (per operand)
-
-
-@dataclass(slots=True)
-class Event:
-    """One ATen op that ran inside `record()`."""
-
-    func: Any
-    args: tuple[Any, ...]
-    kwargs: dict[str, Any]
-    uses: list[Use]
-    out: Any
-    scope: tuple[str, ...]
-    grad_enabled: bool
-    # filled in once autograd has set the outputs' history: (tensor, grad_fn, nr, version)
-    outputs: list[tuple[torch.Tensor, Any, int, int]] | None = None
-
-
-@dataclass(slots=True)
-class OpRecord:
-    """One recorded autograd node: the op it ran (an `Event`, or None for a
-    `torch.autograd.Function`) and its outputs by output number."""
-
-    node: Any
-    event: int | None  # index into `Recording.events`
-    origin: int  # the event whose output it made (custom Functions: their last inner op)
-    outputs: dict[int, tuple[torch.Tensor, int]]  # output_nr -> (tensor, version)
-    scope: tuple[str, ...]
-    local: tuple[Any, ...] | None = None  # its backward with upstream 1 (one-number ops)
-
-
-@dataclass(slots=True)
-class Fired:
-    """One node's backward step, as the node hook saw it."""
-
-    op: int  # index into `Recording.ops`
-    grad_inputs: tuple[Any, ...]
-    grad_outputs: tuple[Any, ...]
-    versions: tuple[int, ...]  # of grad_inputs, to detect later in-place changes
-
-
-class Sink:
-    """Where node hooks put what they see. It holds no node and no recording, so that the
-    hooks (kept by the nodes) make no reference cycle through C++ objects."""
-
-    def __init__(self) -> None:
-        self.passes: list[list[Fired]] = []
-        self._seen: set[int] = set()
-
-    def fired(self, op: int, grad_inputs: Any, grad_outputs: Any) -> None:
-        if op in self._seen or not self.passes:  # a node runs once per pass: a new pass
-            self.passes.append([])
-            self._seen = set()
-        self._seen.add(op)
-        versions = tuple([0 if g is None else g._version for g in grad_inputs])
-        self.passes[-1].append(Fired(op, grad_inputs, grad_outputs, versions))
-
-
-# -- operands --------------------------------------------------------------------------
-
-_TENSOR_TYPES = {"Tensor": "tensor", "Optional[Tensor]": "tensor", "number": "number"}
-_LIST_TYPES = ("List[Tensor]", "List[Optional[Tensor]]")
-
-
-@functools.cache
-def operand_spec(func: Any) -> tuple[tuple[int, str], ...]:
-    """The positional arguments of an ATen op that are operands: (position, kind) with kind
-    "tensor", "list" (of tensors) or "number" (a Scalar such as `x * 2`'s 2)."""
-    spec = []
-    for i, arg in enumerate(func._schema.arguments):
-        if arg.kwarg_only:
-            continue
-        t = str(arg.type)
-        if t in _TENSOR_TYPES:
-            spec.append((i, _TENSOR_TYPES[t]))
-        elif t in _LIST_TYPES:
-            spec.append((i, "list"))
-    return tuple(spec)
-
-
-_NUMBERS = (int, float, complex, bool)
-
-
-def operand_slots(func: Any, args: tuple[Any, ...]) -> list[tuple[int, int | None, Any]]:
-    """Each operand of an op call: (argument index, index in a list argument or None, the
-    tensor or number), in order: operand `k` of `operands()` is the k-th of these."""
-    slots: list[tuple[int, int | None, Any]] = []
-    n = len(args)
-    for i, kind in operand_spec(func):
-        if i >= n:
-            break
-        value = args[i]
-        if kind == "list":
-            for j, item in enumerate(value or ()):
-                if isinstance(item, (torch.Tensor, *_NUMBERS)):
-                    slots.append((i, j, item))
-        elif isinstance(value, _NUMBERS) or (kind != "number" and isinstance(value, torch.Tensor)):
-            slots.append((i, None, value))
-    return slots
-
-
-def operands(func: Any, args: tuple[Any, ...]) -> list[Use]:
-    """The op's operands as it runs, as `operand_slots` finds them (the hot path of
-    recording: one loop, no generator, tuples without NamedTuple's __new__)."""
-    uses: list[Use] = []
-    n = len(args)
-    for i, kind in operand_spec(func):
-        if i >= n:
-            break
-        value = args[i]
-        for v in value if kind == "list" and value is not None else (value,):
-            fields: tuple[Any, ...]
-            if isinstance(v, torch.Tensor):
-                if kind == "number":
-                    continue
-                fields = (len(uses), v, None, v._version, v.grad_fn, v.output_nr, v.requires_grad)
-            elif isinstance(v, _NUMBERS):
-                fields = (len(uses), None, v, 0, None, 0, False)
-            else:
-                continue
-            uses.append(_new_use(Use, fields))
-    return uses
-
-
-def tensors_of(out: Any) -> Iterator[torch.Tensor]:
-    if isinstance(out, torch.Tensor):
-        yield out
-    elif isinstance(out, list | tuple):
-        for item in out:
-            if isinstance(item, torch.Tensor):
-                yield item
-
 
 # -- the recording ---------------------------------------------------------------------
 
 
 class _Mode(TorchDispatchMode):
+    """The hot path: one call per ATen op. It stores a raw entry per op (`Recording.raw`)
+    and reads what autograd set on the previous op's outputs; everything else waits for the
+    end of the block or for the picture."""
+
     @classmethod
     def _should_skip_dynamo(cls) -> bool:
         # True (the default) wraps __torch_dispatch__ in torch._dynamo.disable, whose first
@@ -196,24 +63,66 @@ class _Mode(TorchDispatchMode):
     def __init__(self, recording: Recording) -> None:
         super().__init__()
         self.recording = recording
+        self.raw = recording.raw
+        self.scopes: dict[FrameType, Chain] = {}  # calling frame -> the modules being called
+        self.open: list[Any] | None = None  # the last entry, until its outputs are read
 
     def __torch_dispatch__(
         self, func: Any, types: Any, args: tuple[Any, ...] = (), kwargs: Any = None
     ) -> Any:
-        kwargs = kwargs or {}
-        rec = self.recording
-        events = rec.events
-        if events and events[-1].outputs is None:
-            rec.settle(events[-1])
+        entry = self.open
+        if entry is not None:  # autograd has set the previous op's outputs' history now
+            self.open = None
+            out = entry[4]
+            entry[7] = (
+                [(out, out.grad_fn, out.output_nr, out._version)]
+                if isinstance(out, Tensor)
+                else history(out)
+            )
         if func is _DETACH:  # autograd saving an output for backward, mostly: not an op
-            return func._op(*args, **kwargs)
-        uses = operands(func, args)
-        out = func._op(*args, **kwargs)  # the C++ op itself, without OpOverload.__call__
-        events.append(Event(func, args, kwargs, uses, out, rec.where(), torch.is_grad_enabled()))
+            return func._op(*args, **kwargs) if kwargs else func._op(*args)
+        states: list[State] = [
+            (a, a._version, a.grad_fn, a.output_nr, a.requires_grad)
+            for a in args
+            if isinstance(a, Tensor)
+        ]
+        lists = _LISTS.get(id(func))
+        if lists is None or lists[1]:  # cat, stack: tensors inside lists
+            states += list_states(func, args)
+        # the C++ op itself, without OpOverload.__call__
+        out = func._op(*args, **kwargs) if kwargs else func._op(*args)
+        frame = sys._getframe(1)  # the Python code that ran the op
+        scope = self.scopes.get(frame)
+        if scope is None:
+            scope = self.scopes[frame] = self.recording.scopes.chain(frame)
+        entry = [func, args, kwargs, states, out, scope, _grad_enabled(), None]
+        self.raw.append(entry)
+        self.open = entry
         return out
 
 
-_CALL_IMPL = torch.nn.Module._call_impl.__code__  # the frame of every module call
+def history(out: Any) -> list[History]:
+    """What autograd set on an op's outputs: (tensor, grad_fn, output_nr, version)."""
+    return [(t, t.grad_fn, t.output_nr, t._version) for t in tensors_of(out)]
+
+
+def list_states(func: Any, args: tuple[Any, ...]) -> list[State]:
+    """The states of the tensors inside an op's list arguments (most ops take none)."""
+    positions = list_positions(func)
+    _LISTS[id(func)] = (func, positions)  # kept alive: its id stays its own
+    states: list[State] = []
+    for i in positions:
+        for a in args[i] if i < len(args) and args[i] is not None else ():
+            if isinstance(a, Tensor):
+                states.append((a, a._version, a.grad_fn, a.output_nr, a.requires_grad))
+    return states
+
+
+# id(func) -> (func, its list-of-tensors operands' positions): an int key, since an
+# OpOverload's hash is a Python method, and the hot path looks this up once per op
+_LISTS: dict[int, tuple[Any, tuple[int, ...]]] = {}
+_grad_enabled = torch.is_grad_enabled
+
 _DETACH = torch.ops.aten.detach.default
 
 
@@ -224,20 +133,19 @@ class Recording:
     def __init__(self, model: torch.nn.Module | None = None, *, copy: bool = False) -> None:
         self.model = model
         self.copy = copy
-        self.events: list[Event] = []
-        self.ops: list[OpRecord] = []
+        # one entry per op: [func, args, kwargs, operand states, out, scope (a Chain until
+        # named), grad enabled, outputs' history]; `events` builds the `Event`s when asked
+        self.raw: list[list[Any]] = []
+        self._events: list[Event] | None = None
+        self._ops: list[OpRecord] = []
         self.index: dict[Any, int] = {}  # autograd node -> index into ops
         self.sink = Sink()
         self.copies: dict[int, torch.Tensor] = {}  # copy=True: id(leaf) -> its copy
         self.names: dict[int, tuple[Any, str]] = {}  # id(tensor or node) -> (it, label)
-        self.roots: list[tuple[torch.nn.Module, tuple[str, ...]]] = []
-        self._paths: dict[int, tuple[str, ...]] = {}
-        self._frames: dict[int, tuple[FrameType, Any]] = {}  # id(frame) -> (it, its module)
-        self._modules: list[torch.nn.Module] = []  # keeps ids in _paths valid
+        self.scopes = Scopes()
+        self._named = False  # whether the scopes are paths yet
         self._mode: _Mode | None = None
         self._done = False
-        if model is not None:
-            self._add_root(model, ())
 
     # -- the block ----------------------------------------------------------------------
 
@@ -251,114 +159,111 @@ class Recording:
     def __exit__(self, *exc: Any) -> None:
         assert self._mode is not None
         self._mode.__exit__(*exc)
-        self._mode = None  # it points back here: no cycle left for the collector
+        mode, self._mode = self._mode, None  # it points back here: no cycle left
+        entry = mode.open
+        if entry is not None:
+            entry[7] = history(entry[4])
+        mode.scopes.clear()  # the frames it kept
+        self.scopes.done()
         self._done = True
-        self._frames = {}
-        if self.events:
-            self.settle(self.events[-1])
         self._find_ops()
         self._attach()
 
     # -- module paths -------------------------------------------------------------------
 
-    def _add_root(self, module: torch.nn.Module, prefix: tuple[str, ...]) -> None:
-        self.roots.append((module, prefix))
-        for name, sub in module.named_modules():
-            if id(sub) not in self._paths:
-                self._paths[id(sub)] = prefix + tuple(name.split(".")) if name else prefix
-                self._modules.append(sub)
+    def _name_scopes(self) -> None:
+        """Each op's chain of modules -> its module path, once the block has ended: the
+        naming a recorded step does not pay for (`scopes`)."""
+        if self._named or not self._done:
+            return
+        self._named = True
+        if self.model is not None:
+            self.scopes.add_root(self.model, ())
+        named: dict[int, tuple[Chain, tuple[str, ...]]] = {}  # id(chain) -> (it, path)
+        for entry in self.raw:  # in the order the ops ran, as naming roots needs
+            chain = entry[5]
+            if id(chain) not in named:
+                named[id(chain)] = (chain, self.scopes.path(chain))
+            entry[5] = named[id(chain)][1]
+        for op in self._ops:
+            op.scope = named[id(op.scope)][1]
 
-    def where(self) -> tuple[str, ...]:
-        """The module path of the op running now: the innermost module being called, read
-        from the call stack (cheaper than global module hooks, which send every module
-        call down PyTorch's slow path). A module not under `model` (or, without it, under
-        the first module called) is named after its class."""
-        frame: FrameType | None = sys._getframe(2)
-        unknown: list[torch.nn.Module] = []
-        path = None
-        while frame is not None:
-            if frame.f_code is _CALL_IMPL:
-                # one f_locals read per module call (frames are kept, so ids stay unique)
-                seen = self._frames.get(id(frame))
-                module = seen[1] if seen is not None else frame.f_locals.get("self")
-                if seen is None:
-                    self._frames[id(frame)] = (frame, module)
-                path = self._paths.get(id(module))
-                if path is not None:
-                    break
-                if isinstance(module, torch.nn.Module):
-                    unknown.append(module)
-            frame = frame.f_back
-        if not unknown:
-            return path or ()
-        if path is None:  # the outermost module called: a root
-            root = unknown.pop()
-            self._add_root(root, (type(root).__name__,) if self.roots else ())
-            path = self._paths[id(root)]
-        for module in reversed(unknown):
-            if id(module) not in self._paths:
-                self._paths[id(module)] = path + (type(module).__name__,)
-                self._modules.append(module)
-            path = self._paths[id(module)]
-        return path
+    @property
+    def ops(self) -> list[OpRecord]:
+        """One `OpRecord` per autograd node the block made, in the order the ops ran."""
+        self._name_scopes()
+        return self._ops
+
+    @property
+    def roots(self) -> list[tuple[torch.nn.Module, tuple[str, ...]]]:
+        """The modules paths are named from, with their prefixes: the model first."""
+        self._name_scopes()
+        return self.scopes.roots
 
     # -- after each op and at the end ---------------------------------------------------
 
-    def settle(self, event: Event) -> None:
-        """Read the autograd history of the event's outputs (set once the op returned)."""
-        if event.outputs is None:
-            out = event.out
-            if isinstance(out, torch.Tensor):  # most ops: no generator
-                event.outputs = [(out, out.grad_fn, out.output_nr, out._version)]
-            else:
-                event.outputs = [(t, t.grad_fn, t.output_nr, t._version) for t in tensors_of(out)]
+    @property
+    def events(self) -> list[Event]:
+        """Every ATen op the block ran, in order (built from `raw` on first use)."""
+        if self._events is not None and len(self._events) == len(self.raw):
+            return self._events
+        self._name_scopes()  # while the block runs, scopes are still chains
+        events = [
+            Event(func, args, kwargs or {}, uses_of(func, args, states), out, scope, grad, outs)
+            for func, args, kwargs, states, out, scope, grad, outs in self.raw
+        ]
+        if self._done:
+            self._events = events
+        return events
 
     def _find_ops(self) -> None:
         """One OpRecord per autograd node the block made, in the order the ops ran."""
-        for k, event in enumerate(self.events):
-            for t, node, nr, version in event.outputs or ():
+        index, ops = self.index, self._ops
+        for k, (_, _, _, states, _, scope, grad, outputs) in enumerate(self.raw):
+            for t, node, nr, version in outputs:
                 # A torch.autograd.Function's output gets its node from apply(), after the
-                # ops of its forward (run with grad disabled): at settle(), or only now
-                custom = node is None or not event.grad_enabled
+                # ops of its forward (run with grad disabled): at settling, or only now
+                custom = node is None or not grad
                 if node is None:
                     node, nr = t.grad_fn, t.output_nr
                     if node is None or t._version != version:
                         continue
                 if custom:
-                    if node not in self.index:
-                        self._add_op(node, None, k, event.scope)
-                    op = self.ops[self.index[node]]
+                    op = ops[index[node]] if node in index else self._add_op(node, None, k, scope)
                     if op.event is None:
                         op.outputs.setdefault(nr, (t, version))
-                elif node in self.index:  # a second output of the same node
-                    op = self.ops[self.index[node]]
+                elif node in index:  # a second output of the same node
+                    op = ops[index[node]]
                     if op.origin == k:
                         op.outputs.setdefault(nr, (t, version))
-                elif not any(u.grad_fn is node for u in event.uses):
-                    self._add_op(node, k, k, event.scope).outputs[nr] = (t, version)
-        for op in self.ops:
-            if self.copy:
-                op.outputs = {nr: (t.detach().clone(), 0) for nr, (t, _) in op.outputs.items()}
-            op.local = _local_derivatives(op, None if op.event is None else self.events[op.event])
+                else:
+                    for state in states:
+                        if state[2] is node:  # an in-place op's input: not its own node
+                            break
+                    else:
+                        self._add_op(node, k, k, scope).outputs[nr] = (t, version)
         if self.copy:
-            for event in self.events:
-                for use in event.uses:
-                    leaf = use.tensor
-                    if leaf is not None and leaf.grad_fn is None and id(leaf) not in self.copies:
+            for op in ops:
+                op.outputs = {nr: (t.detach().clone(), 0) for nr, (t, _) in op.outputs.items()}
+            for entry in self.raw:
+                for leaf, *_ in entry[3]:
+                    if leaf.grad_fn is None and id(leaf) not in self.copies:
                         self.copies[id(leaf)] = leaf.detach().clone()
 
     def _add_op(
         self, node: Any, event: int | None, origin: int, scope: tuple[str, ...]
     ) -> OpRecord:
         op = OpRecord(node, event, origin, {}, scope)
-        self.index[node] = len(self.ops)
-        self.ops.append(op)
+        self.index[node] = len(self._ops)
+        self._ops.append(op)
         return op
 
     def _attach(self) -> None:
-        fired = self.sink.fired
-        for k, op in enumerate(self.ops):
-            op.node.register_hook(functools.partial(fired, k))
+        log, raw = self.sink.log, self.raw
+        for k, op in enumerate(self._ops):
+            if op.event is not None and _one_number(op.outputs):
+                op.local = _local_derivatives(op, raw[op.event][3])
+            op.node.register_hook(functools.partial(fired, log, k))
 
     # -- labels -------------------------------------------------------------------------
 
@@ -388,25 +293,24 @@ class Recording:
 
     def __repr__(self) -> str:
         passes = len(self.sink.passes)
-        return f"<Recording: {len(self.ops)} autograd nodes, {passes} backward pass(es)>"
+        return f"<Recording: {len(self._ops)} autograd nodes, {passes} backward pass(es)>"
 
 
-def _local_derivatives(op: OpRecord, event: Event | None) -> tuple[Any, ...] | None:
+def _one_number(outputs: dict[int, tuple[torch.Tensor, int]]) -> bool:
+    return len(outputs) == 1 and 0 in outputs and outputs[0][0].dim() == 0
+
+
+def _local_derivatives(op: OpRecord, states: list[State]) -> tuple[Any, ...] | None:
     """For an op whose output and inputs are single numbers: what its backward sends for an
     upstream of 1, i.e. the local derivatives (PyTorch's own formula, run once more before
     `backward()` frees what it saved). None otherwise, and for a user's
     `torch.autograd.Function`, whose backward only `backward()` itself runs."""
-    node = op.node
-    if op.event is None or list(op.outputs) != [0]:
-        return None
     out = op.outputs[0][0]
-    if out.dim() != 0 or not out.is_floating_point() or event is None:
-        return None
-    if any(use.tensor is not None and use.tensor.dim() != 0 for use in event.uses):
+    if not out.is_floating_point() or any(state[0].dim() != 0 for state in states):
         return None
     try:
         with torch.no_grad():
-            result = node(torch.ones_like(out))
+            result = op.node(torch.ones_like(out))
     except (RuntimeError, TypeError):
         return None
     result = result if isinstance(result, tuple) else (result,)

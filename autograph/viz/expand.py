@@ -47,6 +47,11 @@ def _dot(ps: list[Any], n: int) -> Any:
     return dot(ps[:n], ps[n : 2 * n], ps[2 * n] if len(ps) > 2 * n else None)
 
 
+def _clip(ps: list[Any], p: Any) -> Any:
+    lo_at, hi_at = p  # where the bounds are among the inputs (None: not given)
+    return ps[0].clip(None if lo_at is None else ps[lo_at], None if hi_at is None else ps[hi_at])
+
+
 # op -> how to apply it again to new inputs `ps`, with the node's params `p`
 REPLAY: dict[str, Callable[[list[Any], Any], Any]] = {
     "+": lambda ps, p: ps[0] + ps[1],
@@ -78,6 +83,17 @@ REPLAY: dict[str, Callable[[list[Any], Any], Any]] = {
     "softmax": lambda ps, p: ps[0].softmax(p),
     "log_softmax": lambda ps, p: ps[0].log_softmax(p),
     "softmax_cross_entropy": lambda ps, p: softmax_cross_entropy(ps[0], p[0]),
+    "sin": lambda ps, p: ps[0].sin(),
+    "cos": lambda ps, p: ps[0].cos(),
+    "tan": lambda ps, p: ps[0].tan(),
+    "sqrt": lambda ps, p: ps[0].sqrt(),
+    "square": lambda ps, p: ps[0].square(),
+    "log1p": lambda ps, p: ps[0].log1p(),
+    "expm1": lambda ps, p: ps[0].expm1(),
+    "leaky_relu": lambda ps, p: ps[0].leaky_relu(p),  # p is the slope
+    "maximum": lambda ps, p: ps[0].maximum(ps[1]),
+    "minimum": lambda ps, p: ps[0].minimum(ps[1]),
+    "clip": _clip,
     "custom": lambda ps, p: p.replay(ps),  # the op (engine/function.py) applies itself again
 }
 

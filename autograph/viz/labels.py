@@ -49,6 +49,17 @@ OP_SYMBOLS = {
     "softmax": "softmax",
     "log_softmax": "log softmax",
     "softmax_cross_entropy": "softmax + CE",
+    "sin": "sin",
+    "cos": "cos",
+    "tan": "tan",
+    "sqrt": "√",
+    "square": "x²",
+    "log1p": "log1p",
+    "expm1": "expm1",
+    "leaky_relu": "LeakyReLU",
+    "maximum": "maximum",
+    "minimum": "minimum",
+    "clip": "clip",
     "custom": "custom",  # (the adapter names a custom op's node by the op's own name)
 }
 

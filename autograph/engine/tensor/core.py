@@ -21,8 +21,11 @@ from numpy.typing import NDArray
 from autograph.engine.broadcast import ShapeError, broadcast_shapes
 from autograph.engine.namespaces import ARRAY
 from autograph.engine.node import Node, new_result
+from autograph.engine.tensor.elementwise import ElementwiseOps
 from autograph.engine.tensor.functions import FunctionOps
+from autograph.engine.tensor.numpy_api import NumpyProtocols
 from autograph.engine.tensor.shape import ShapeOps
+from autograph.engine.tensor.torch_api import ElementCount, TorchOps
 
 
 def as_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -64,7 +67,7 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
     return array if array.dtype == dtype else array.astype(dtype)
 
 
-class Tensor(FunctionOps, ShapeOps, Node):
+class Tensor(ElementwiseOps, FunctionOps, ShapeOps, TorchOps, NumpyProtocols, Node):
     """An array node. `Tensor([[1., 2.], [3., 4.]], requires_grad=True)`.
 
     >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
@@ -76,8 +79,7 @@ class Tensor(FunctionOps, ShapeOps, Node):
     """
 
     __slots__ = ()
-    __array_ufunc__ = None  # `ndarray + Tensor` calls Tensor.__radd__, never an object array
-    __array_priority__ = 1000
+    __array_priority__ = 1000  # (NumPy's ufuncs call NumpyProtocols.__array_ufunc__)
 
     _data: NDArray[Any]
 
@@ -124,8 +126,10 @@ class Tensor(FunctionOps, ShapeOps, Node):
         return self._data.ndim
 
     @property
-    def size(self) -> int:
-        return self._data.size
+    def size(self) -> ElementCount:
+        """The number of elements, an int as NumPy's `size`; also callable as PyTorch's
+        method: `t.size()` is the shape, `t.size(dim)` the length of one axis."""
+        return ElementCount(self._data.shape)
 
     def __len__(self) -> int:
         return len(self._data)

@@ -56,11 +56,13 @@ def affine(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
     """Mean cross-entropy of softmax(logits) against `target`, as one fused node.
 
-    `target` is either class indices (shape `logits.shape[:-1]`, integers) or one-hot /
-    probability rows (the same shape as `logits`). Max-shifted, so no 1e-7 is needed inside
-    the log. The loss is -Σ t·log softmax(x) per row, averaged over rows; its gradient is
-    (softmax(x)·Σt - t) / rows, which is the textbook's (softmax(x) - t) / batch_size when
-    every row of t sums to 1 (class indices, one-hot rows, probabilities).
+    `target` is either class indices (shape `logits.shape[:-1]`: integers, or floats that
+    are whole numbers such as 1.0, as labels loaded from a file often are; a fractional one
+    raises ValueError) or one-hot / probability rows (the same shape as `logits`).
+    Max-shifted, so no 1e-7 is needed inside the log. The loss is -Σ t·log softmax(x) per
+    row, averaged over rows; its gradient is (softmax(x)·Σt - t) / rows, which is the
+    textbook's (softmax(x) - t) / batch_size when every row of t sums to 1 (class indices,
+    one-hot rows, probabilities).
     """
     if not isinstance(logits, Tensor):
         raise TypeError(
@@ -71,6 +73,8 @@ def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
     if x.ndim == 0:
         raise ShapeError("softmax_cross_entropy: logits need a class axis, got a scalar")
     classes = x.shape[-1]
+    if t.shape == x.shape[:-1] and t.dtype.kind not in "iu":
+        t = class_indices(t, "softmax_cross_entropy")
     # the textbook's softmax, max-shifted; log-probabilities only where the loss needs them
     shifted = x - np.maximum.reduce(x, axis=-1, keepdims=True)
     exps = np.exp(shifted)
@@ -108,3 +112,18 @@ def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
     # keep the probabilities for the backward pass (the textbook's SoftmaxWithLoss does too)
     params = (t, probs, row_sums)
     return tensor_result(loss, (logits,), "softmax_cross_entropy", params)
+
+
+def class_indices(labels: Any, where: str = "labels") -> np.ndarray:
+    """`labels` as an integer array: integral floats (0.0, 3.0) become ints; anything else
+    that is not an integer raises ValueError("... labels must be integers ...")."""
+    t = np.asarray(labels)
+    if t.dtype.kind in "iu":
+        return t
+    if t.dtype.kind == "f":
+        integral = np.isfinite(t) & (t == np.round(t))
+        if integral.all():
+            return t.astype(np.int64)
+        bad = t[~integral].reshape(-1)[0]
+        raise ValueError(f"{where}: labels must be integers (class indices), got {bad!r}")
+    raise ValueError(f"{where}: labels must be integers (class indices), got {t.dtype} data")

@@ -133,7 +133,7 @@ class ShapeOps:
     def sum_to(self, shape: Sequence[int]) -> Tensor:
         """Sum over broadcast axes down to `shape` (what broadcasting's gradient does)."""
         shape = tuple(shape)
-        axes = reduced_axes(self.shape, shape, "sum_to")
+        axes = reduced_axes(self.shape, shape, "sum_to", forward=True)
         data = np.sum(self._data, axis=axes).reshape(shape) if axes else self._data.reshape(shape)
         return self._derive(data, "sum_to", shape)
 
