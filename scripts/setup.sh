@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install everything autograph needs on a fresh Debian machine that has Python 3.11 and pip:
 # Graphviz (renders pictures), a Hangul font (Korean labels in PNGs), Chromium and its
-# driver (the browser test of the step-through player), and the package with its dev tools
-# and the PyTorch extra (torch==2.13.0, the CPU build: autograph.torch and its tests).
+# driver (the browser test of the step-through player), and the package with its dev tools,
+# the docs tools (MkDocs, nbclient: the site and the tutorial notebooks) and the PyTorch
+# extra (torch==2.13.0, the CPU build: autograph.torch and its tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,4 +21,4 @@ if [ ${#missing[@]} -gt 0 ]; then
     "${missing[@]}" >/dev/null
 fi
 
-python3 -m pip install -q --disable-pip-version-check -e ".[dev,torch]"
+python3 -m pip install -q --disable-pip-version-check -e ".[dev,docs,torch]"

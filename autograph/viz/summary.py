@@ -62,7 +62,10 @@ def box_statements(
         top = sorted(ops.items(), key=lambda item: (-item[1], item[0]))[:4]
         rows = [
             font(escape_html(box.name), bold=True),
-            escape_html(f"{len(ks):,} nodes" + (f", {n_params:,} parameters" if n_params else "")),
+            escape_html(
+                counted(len(ks), "node")
+                + (f", {counted(n_params, 'parameter')}" if n_params else "")
+            ),
         ]
         if top:
             rows.append(escape_html(", ".join(f"{sym} {count:,}" for sym, count in top)))
@@ -214,3 +217,8 @@ def _carried_shape(graph: Graph, sources: set[int]) -> str | None:
     if node.kind != "tensor" or not node.shape:
         return None
     return "×".join(str(size) for size in node.shape)
+
+
+def counted(n: int, noun: str) -> str:
+    """`n` and `noun`, plural unless n is 1: "1 node", "2,954 nodes"."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
