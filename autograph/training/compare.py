@@ -98,17 +98,16 @@ def compare_optimizers(
     for name, lr in (optimizers or OPTIMIZER_LRS).items():
         model = mlp([x.shape[1], *hidden, 10], init="he", rng=np.random.default_rng(seed))
         opt = make_optimizer(name, model.parameters(), lr)
-        runs.histories[name] = fit(
+        runs.histories[name] = _train(
             model,
+            opt,
             x,
             t,
-            optimizer=opt,
             iters=iters,
-            batch_size=batch_size,
             eval_every=iters,
+            batch_size=batch_size,
             seed=seed,
             quiet=quiet,
-            log=None,
         )
         _report(log, f"{name} (lr {lr})", runs.histories[name])
     return runs
@@ -174,17 +173,16 @@ def compare_inits(
     for init in inits:
         model = mlp([x.shape[1], *hidden, 10], init=_init(init), rng=np.random.default_rng(seed))
         opt = make_optimizer("sgd", model.parameters(), lr)
-        runs.histories[init] = fit(
+        runs.histories[init] = _train(
             model,
+            opt,
             x,
             t,
-            optimizer=opt,
             iters=iters,
-            batch_size=batch_size,
             eval_every=iters,
+            batch_size=batch_size,
             seed=seed,
             quiet=quiet,
-            log=None,
         )
         _report(log, f"init {INIT_NAMES.get(init, init)}", runs.histories[init])
     return runs
@@ -224,17 +222,16 @@ def compare_batch_norm(
             opt = make_optimizer("sgd", model.parameters(), lr)
             key = f"{k}:{'bn' if norm else 'plain'}"
             try:
-                runs.histories[key] = fit(
+                runs.histories[key] = _train(
                     model,
+                    opt,
                     x,
                     t,
-                    optimizer=opt,
                     iters=epochs * per_epoch,
-                    batch_size=batch_size,
                     eval_every=per_epoch,
+                    batch_size=batch_size,
                     seed=seed,
                     quiet=quiet,
-                    log=None,
                 )
             except TrainingDiverged as error:  # a large std without batch norm: shown as such
                 assert error.history is not None
@@ -296,22 +293,46 @@ def compare_dropout(
             [x.shape[1], *hidden, 10], init="he", dropout=p, rng=np.random.default_rng(seed)
         )
         opt = make_optimizer("sgd", model.parameters(), lr)
-        runs.histories[name] = fit(
+        runs.histories[name] = _train(
             model,
+            opt,
             x,
             t,
             x_test,
             t_test,
-            optimizer=opt,
             iters=epochs * per_epoch,
-            batch_size=batch_size,
             eval_every=per_epoch,
+            batch_size=batch_size,
             seed=seed,
             quiet=quiet,
-            log=None,
         )
         _report(log, name, runs.histories[name])
     return runs
+
+
+def _train(
+    model: Module,
+    opt: Any,
+    *data: Any,
+    iters: int,
+    eval_every: int,
+    batch_size: int,
+    seed: int,
+    quiet: bool,
+) -> History:
+    """One run of a comparison: `fit` with the comparison's batches (its own line is logged
+    by the caller, so fit logs nothing)."""
+    return fit(
+        model,
+        *data,
+        optimizer=opt,
+        iters=iters,
+        batch_size=batch_size,
+        eval_every=eval_every,
+        seed=seed,
+        quiet=quiet,
+        log=None,
+    )
 
 
 def _settings(images: int, sizes: list[int], lr: float) -> str:
