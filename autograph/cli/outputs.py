@@ -7,8 +7,10 @@ system is reported as `CommandError` before any training or rendering.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from autograph.cli.errors import CommandError
@@ -16,6 +18,16 @@ from autograph.cli.errors import CommandError
 
 def _reason(error: OSError) -> str:
     return error.strerror or str(error)
+
+
+@contextlib.contextmanager
+def writing(flag: str, target: str | os.PathLike[str]) -> Iterator[None]:
+    """Report a write that fails after the work anyway (a full disk) as a CommandError
+    naming the option and the file."""
+    try:
+        yield
+    except OSError as error:
+        raise CommandError(f"{flag}: could not write {target} ({_reason(error)})") from None
 
 
 def writable_file(path: str | os.PathLike[str], flag: str) -> Path:

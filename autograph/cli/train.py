@@ -11,10 +11,8 @@ failed write) is `autograph: ...` on stderr with exit status 2, never a tracebac
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ import numpy as np
 
 from autograph.cli import train_cnn, train_spiral, watching
 from autograph.cli.errors import CommandError
+from autograph.cli.outputs import writing
 from autograph.training import (
     TrainingDiverged,
     draw_moons_graph,
@@ -189,17 +188,6 @@ def _prepare_outputs(args: argparse.Namespace, options: tuple[str, ...]) -> dict
     return targets
 
 
-@contextlib.contextmanager
-def _writing(flag: str, target: Path) -> Iterator[None]:
-    """Report a write that fails after training anyway (a full disk) as a CommandError."""
-    try:
-        yield
-    except OSError as error:
-        raise CommandError(
-            f"{flag}: could not write {target} ({error.strerror or error})"
-        ) from None
-
-
 def _available_memory() -> int | None:
     """Bytes of memory available for a new allocation (Linux's MemAvailable, which counts
     the page cache that can be dropped), or None where it cannot be told."""
@@ -333,11 +321,11 @@ def _run_mnist(args: argparse.Namespace) -> int:
     print(f"Final: train acc {history.final_train_acc:.5f}  test acc {history.final_test_acc:.5f}")
     print(f"Wall time: {history.wall_time:.1f} s")
     if "plot" in outputs:
-        with _writing("--plot", outputs["plot"]):
+        with writing("--plot", outputs["plot"]):
             title = "MNIST, " + args.optimizer
             print(f"wrote {plot_history(history, outputs['plot'], title=title)}")
     if "save" in outputs:
-        with _writing("--save", outputs["save"]):
+        with writing("--save", outputs["save"]):
             print(f"wrote {model.save(outputs['save'])}")
     if session is not None:
         session.done()
@@ -378,13 +366,13 @@ def _run_moons(args: argparse.Namespace) -> int:
     print(f"Wall time: {history.wall_time:.1f} s")
     if "plot" in outputs:
         title = "moons, scalar MLP(2, [16, 16, 1])"
-        with _writing("--plot", outputs["plot"]):
+        with writing("--plot", outputs["plot"]):
             print(f"wrote {plot_history(history, outputs['plot'], title=title)}")
     if "boundary" in outputs:
-        with _writing("--boundary", outputs["boundary"]):
+        with writing("--boundary", outputs["boundary"]):
             print(f"wrote {plot_moons_boundary(model, X, y, outputs['boundary'])}")
     if "save" in outputs:
-        with _writing("--save", outputs["save"]):
+        with writing("--save", outputs["save"]):
             print(f"wrote {model.save(outputs['save'])}")
     if "graph" in outputs:
         try:

@@ -19,7 +19,7 @@ import numpy as np
 
 from autograph.cli import watching
 from autograph.cli.errors import CommandError
-from autograph.cli.outputs import writable_file
+from autograph.cli.outputs import writable_file, writing
 
 
 def _settings(args: argparse.Namespace) -> dict[str, object]:
@@ -124,13 +124,9 @@ def run(args: argparse.Namespace) -> int:
         ("--plot", plot, lambda p: plot_history(history, p, title=title, accuracy_range=(low, 1))),
         ("--save", save, model.save_params),
     ):
-        if target is None:
-            continue
-        try:
-            print(f"wrote {write(target)}")
-        except OSError as error:
-            reason = error.strerror or error
-            raise CommandError(f"{flag}: could not write {target} ({reason})") from None
+        if target is not None:
+            with writing(flag, target):
+                print(f"wrote {write(target)}")
     if session is not None:
         session.done()
     return 0

@@ -14,7 +14,7 @@ from typing import Any
 
 from autograph.cli import watching
 from autograph.cli.errors import CommandError
-from autograph.cli.outputs import writable_file
+from autograph.cli.outputs import writable_file, writing
 
 
 def add_target(targets: Any, run: Callable[[argparse.Namespace], int]) -> None:
@@ -77,13 +77,9 @@ def run(args: argparse.Namespace) -> int:
         ("--plot", plot, lambda p: plot_history(history, p, title="spiral, Adam")),
         ("--save", save, model.save),
     ):
-        if target is None:
-            continue
-        try:
-            print(f"wrote {write(target)}")
-        except OSError as error:
-            reason = error.strerror or error
-            raise CommandError(f"{flag}: could not write {target} ({reason})") from None
+        if target is not None:
+            with writing(flag, target):
+                print(f"wrote {write(target)}")
     if session is not None:
         session.done()
     return 0

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from autograph.cli.errors import CommandError
-from autograph.cli.outputs import writable_file
+from autograph.cli.outputs import writable_file, writing
 
 
 def add_flags(parser: argparse.ArgumentParser) -> None:
@@ -77,12 +77,8 @@ class Session:
     def _write_replay(self) -> None:
         if self.replay is None:
             return
-        try:
+        with writing("--replay", self.replay):
             written = self.watch.write_replay(self.replay)
-        except OSError as error:
-            raise CommandError(
-                f"--replay: could not write {self.replay} ({error.strerror or error})"
-            ) from None
         size = written.stat().st_size
         frames = len(self.watch.frames)
         print(f"wrote {written} ({frames} recorded steps, {size / 1e3:,.0f} kB)", flush=True)
